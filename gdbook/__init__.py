@@ -1,0 +1,35 @@
+"""gdbook: gradient descent three ways (batch, stochastic, mini-batch) as one small numpy engine.
+
+Everything public is importable from the top level:
+
+    >>> from gdbook import LinearRegression, MiniBatchGD, Trainer, make_linear_data
+"""
+
+from gdbook.data import make_linear_data
+from gdbook.exceptions import ConvergenceWarning, DivergenceError
+from gdbook.history import History
+from gdbook.linear import LinearRegression
+from gdbook.optimizers import BatchGD, GradientDescent, MiniBatchGD, StochasticGD
+from gdbook.schedules import ConstantLR, InverseScalingLR, StepDecayLR
+from gdbook.stability import max_stable_learning_rate, mse_hessian
+from gdbook.trainer import Trainer
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "BatchGD",
+    "ConstantLR",
+    "ConvergenceWarning",
+    "DivergenceError",
+    "GradientDescent",
+    "History",
+    "InverseScalingLR",
+    "LinearRegression",
+    "MiniBatchGD",
+    "StepDecayLR",
+    "StochasticGD",
+    "Trainer",
+    "make_linear_data",
+    "max_stable_learning_rate",
+    "mse_hessian",
+]
