@@ -11,7 +11,7 @@ __all__ = ["BatchGD", "GradientDescent", "MiniBatchGD", "StochasticGD"]
 
 
 class GradientDescent:
-    r"""Gradient descent on batches of `batch_size` rows: the one algorithm behind all three variants.
+    r"""Gradient descent on batches of `batch_size` rows: the algorithm behind all three variants.
 
     Each step takes the rows of one batch, computes the gradient of the mean
     squared error averaged over those rows, and moves the parameters against
@@ -71,9 +71,8 @@ class GradientDescent:
             ValueError: If a custom schedule returns something other than a
                 finite number > 0.
         """
-        return check_learning_rate(
-            self.schedule(self.learning_rate, epoch), f"learning rate from schedule at epoch {epoch}"
-        )
+        rate = self.schedule(self.learning_rate, epoch)
+        return check_learning_rate(rate, f"learning rate from schedule at epoch {epoch}")
 
     # --8<-- [start:update]
     @staticmethod

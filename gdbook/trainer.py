@@ -162,7 +162,7 @@ class Trainer:
                 elapsed = time.perf_counter() - start
                 loss, grad = model.loss_and_grad(X, y)
                 loss, grad_norm = float(loss), float(np.linalg.norm(grad))
-            for key, value in zip(rec, (loss, elapsed, lr, grad_norm, step_losses)):
+            for key, value in zip(rec, (loss, elapsed, lr, grad_norm, step_losses), strict=True):
                 rec[key].append(value)
 
             if not math.isfinite(loss) or loss > self.divergence_ratio * initial_loss:

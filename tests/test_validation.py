@@ -1,0 +1,204 @@
+"""Bad input gets a clear TypeError/ValueError naming the argument, the value and what is valid."""
+
+import numpy as np
+import pytest
+
+from gdbook import (
+    BatchGD,
+    GradientDescent,
+    InverseScalingLR,
+    LinearRegression,
+    MiniBatchGD,
+    StepDecayLR,
+    StochasticGD,
+    Trainer,
+    make_linear_data,
+    max_stable_learning_rate,
+)
+
+
+def fit(X, y, *, optimizer=None, n_features=1, **trainer_kwargs):
+    optimizer = optimizer or MiniBatchGD(batch_size=2)
+    return Trainer(optimizer, epochs=2, **trainer_kwargs).fit(
+        LinearRegression(n_features=n_features, seed=0), X, y
+    )
+
+
+X4 = np.array([0.0, 0.25, 0.5, 0.75])
+Y4 = np.array([1.0, 1.5, 2.0, 2.5])
+
+
+@pytest.mark.parametrize(
+    ("X", "y", "error", "match"),
+    [
+        (X4, Y4[:3], ValueError, r"same number of rows, got X with 4 and y with 3"),
+        (np.array([]), np.array([]), ValueError, r"X must have at least one row, got shape \(0,\)"),
+        (np.array([0.0, np.nan, 1, 2]), Y4, ValueError, r"X must be finite.*NaN or inf"),
+        (X4, np.array([1.0, np.inf, 2, 3]), ValueError, r"y must be finite.*first at flat index 1"),
+        (X4.astype(bool), Y4, TypeError, r"X must hold numbers, got a boolean array"),
+        (X4, Y4 > 1, TypeError, r"y must hold numbers, got a boolean array"),
+        (np.array(["a", "b", "c", "d"]), Y4, TypeError, r"X must hold real numbers.*dtype <U1"),
+        (X4 + 0j, Y4, TypeError, r"X must hold real numbers.*complex128"),
+        (X4.reshape(2, 2, 1), Y4[:2], ValueError, r"X must be 1-D .* or 2-D .*shape \(2, 2, 1\)"),
+        (X4, np.ones((4, 2)), ValueError, r"y must be 1-D .* got shape \(4, 2\)"),
+        ([[0.0], [1.0, 2.0]], [1.0, 2.0], TypeError, r"X must be a numeric array"),
+    ],
+    ids=[
+        "length-mismatch", "empty", "nan-in-X", "inf-in-y", "bool-X", "bool-y", "strings",
+        "complex", "3d-X", "2-column-y", "ragged",
+    ],
+)
+def test_bad_data(X, y, error, match):
+    with pytest.raises(error, match=match):
+        fit(X, y)
+
+
+def test_y_as_a_single_column_is_accepted():
+    history = fit(X4, Y4.reshape(-1, 1))
+    assert history.loss.shape == (2,)
+
+
+@pytest.mark.parametrize("cls", [BatchGD, StochasticGD, MiniBatchGD, GradientDescent])
+@pytest.mark.parametrize(
+    ("value", "error", "match"),
+    [
+        (0, ValueError, r"learning_rate must be a finite number > 0, got 0.0"),
+        (-0.1, ValueError, r"learning_rate must be a finite number > 0, got -0.1"),
+        (float("nan"), ValueError, r"learning_rate must be a finite number > 0, got nan"),
+        (float("inf"), ValueError, r"learning_rate must be a finite number > 0, got inf"),
+        ("0.1", TypeError, r"learning_rate must be a real number > 0, got '0.1'"),
+        (None, TypeError, r"learning_rate must be a real number > 0, got None"),
+        (True, TypeError, r"learning_rate must be a real number > 0, got True"),
+    ],
+)
+def test_bad_learning_rate(cls, value, error, match):
+    with pytest.raises(error, match=match):
+        cls(learning_rate=value)
+
+
+@pytest.mark.parametrize(
+    ("value", "error", "match"),
+    [
+        (0, ValueError, r"batch_size must be an integer >= 1, got 0"),
+        (-5, ValueError, r"batch_size must be an integer >= 1, got -5"),
+        (2.5, TypeError, r"batch_size must be an integer >= 1, got 2.5"),
+        ("10", TypeError, r"batch_size must be an integer >= 1, got '10'"),
+    ],
+)
+def test_bad_batch_size(value, error, match):
+    with pytest.raises(error, match=match):
+        MiniBatchGD(batch_size=value)
+
+
+def test_batch_size_larger_than_the_data():
+    with pytest.raises(ValueError, match=r"batch_size=5 is larger than the number of rows \(4\)"):
+        fit(X4, Y4, optimizer=MiniBatchGD(batch_size=5))
+
+
+@pytest.mark.parametrize(
+    ("value", "error", "match"),
+    [
+        (0, ValueError, r"epochs must be an integer >= 1, got 0"),
+        (-1, ValueError, r"epochs must be an integer >= 1, got -1"),
+        (10.0, TypeError, r"epochs must be an integer >= 1, got 10.0"),
+        (None, TypeError, r"epochs must be an integer >= 1, got None"),
+    ],
+)
+def test_bad_epochs(value, error, match):
+    with pytest.raises(error, match=match):
+        Trainer(BatchGD(), epochs=value)
+
+
+def test_model_with_the_wrong_number_of_features():
+    X, y = make_linear_data(20, n_features=3, seed=0)
+    with pytest.raises(ValueError, match=r"X has 3 feature\(s\).*n_features=1.*n_features=3"):
+        fit(X, y, n_features=1)
+    with pytest.raises(ValueError, match=r"X has 1 feature\(s\).*n_features=3"):
+        LinearRegression(n_features=3).predict(X[:, 0])
+
+
+def test_unknown_schedule_name():
+    with pytest.raises(ValueError, match=r"schedule must be one of 'constant', 'invscaling', "
+                       r"'step'.*got 'cosine'"):
+        MiniBatchGD(schedule="cosine")
+    with pytest.raises(TypeError, match=r"schedule must be a name or a callable.*got 3"):
+        BatchGD(schedule=3)
+
+
+def test_schedule_returning_a_bad_rate_is_caught_at_its_epoch():
+    trainer = Trainer(BatchGD(schedule=lambda lr, epoch: lr - 0.05 * epoch), epochs=5)
+    with pytest.raises(ValueError, match=r"learning rate from schedule at epoch 2 must be a "
+                       r"finite number > 0, got 0.0"):
+        trainer.fit(LinearRegression(seed=0), X4, Y4)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "error", "match"),
+    [
+        ({"seed": -1}, ValueError, r"seed must be a non-negative integer, got -1"),
+        ({"seed": "0"}, TypeError, r"seed must be None, a non-negative int or a numpy"),
+        ({"seed": np.random.RandomState(0)}, TypeError, r"seed must be None.*RandomState"),
+        ({"shuffle": "yes"}, TypeError, r"shuffle must be True or False, got 'yes'"),
+        ({"drop_last": 1}, TypeError, r"drop_last must be True or False, got 1"),
+        ({"tol": -1.0}, ValueError, r"tol must be None or a finite number >= 0, got -1.0"),
+        ({"tol": "small"}, TypeError, r"tol must be None or a number >= 0, got 'small'"),
+        ({"patience": 0}, ValueError, r"patience must be an integer >= 1, got 0"),
+        ({"callbacks": [print, 3]}, TypeError, r"each callback must be callable.*got 3"),
+        ({"callbacks": 3}, TypeError, r"callbacks must be a list of callables.*got 3"),
+        ({"record_steps": None}, TypeError, r"record_steps must be True or False, got None"),
+    ],
+)
+def test_bad_trainer_arguments(kwargs, error, match):
+    with pytest.raises(error, match=match):
+        Trainer(BatchGD(), **kwargs)
+
+
+def test_optimizer_and_model_kinds():
+    with pytest.raises(TypeError, match=r"optimizer must be a GradientDescent.*got 'sgd'"):
+        Trainer("sgd")
+    with pytest.raises(TypeError, match=r"model must have a 1-D numpy array `params`.*got 'line'"):
+        Trainer(BatchGD()).fit("line", X4, Y4)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "error", "match"),
+    [
+        ({"n_samples": 0}, ValueError, r"n_samples must be an integer >= 1, got 0"),
+        ({"n_features": 0}, ValueError, r"n_features must be an integer >= 1, got 0"),
+        ({"noise": -0.1}, ValueError, r"noise must be >= 0 \(a standard deviation\), got -0.1"),
+        ({"noise": float("nan")}, ValueError, r"noise must be finite, got nan"),
+        ({"intercept": "1"}, TypeError, r"intercept must be a real number, got '1'"),
+        ({"n_features": 2, "slope": [1, 2, 3]}, ValueError, r"slope must be a number or have "
+         r"shape \(2,\) to match n_features=2, got shape \(3,\)"),
+        ({"slope": "two"}, TypeError, r"slope must be a number or an array of numbers"),
+    ],
+)
+def test_bad_make_linear_data_arguments(kwargs, error, match):
+    with pytest.raises(error, match=match):
+        make_linear_data(**kwargs)
+
+
+@pytest.mark.parametrize(
+    ("factory", "error", "match"),
+    [
+        (lambda: InverseScalingLR(decay=-1), ValueError, r"decay must be a finite number >= 0"),
+        (lambda: InverseScalingLR(power=0), ValueError, r"power must be > 0, got 0"),
+        (lambda: StepDecayLR(step_size=0), ValueError, r"step_size must be an integer >= 1"),
+        (lambda: StepDecayLR(gamma=1.5), ValueError, r"gamma must be in \(0, 1\], got 1.5"),
+        (lambda: LinearRegression(n_features=0), ValueError, r"n_features must be an integer"),
+        (lambda: LinearRegression(n_features=2).predict([[1.0, np.nan]]), ValueError,
+         r"X must be finite"),
+        (lambda: max_stable_learning_rate(np.zeros((0, 2))), ValueError, r"non-empty"),
+    ],
+)
+def test_other_constructors(factory, error, match):
+    with pytest.raises(error, match=match):
+        factory()
+
+
+def test_errors_leave_the_model_untouched():
+    model = LinearRegression(seed=0)
+    before = model.params.copy()
+    with pytest.raises(ValueError):
+        Trainer(BatchGD()).fit(model, X4, Y4[:3])
+    np.testing.assert_array_equal(model.params, before)
