@@ -9,6 +9,7 @@ from gdbook.data import make_linear_data
 from gdbook.exceptions import ConvergenceWarning, DivergenceError
 from gdbook.history import History
 from gdbook.linear import LinearRegression
+from gdbook.mlp import MLP
 from gdbook.optimizers import BatchGD, GradientDescent, MiniBatchGD, StochasticGD
 from gdbook.schedules import ConstantLR, InverseScalingLR, StepDecayLR
 from gdbook.stability import max_stable_learning_rate, mse_hessian
@@ -17,6 +18,7 @@ from gdbook.trainer import Trainer
 __version__ = "0.1.0"
 
 __all__ = [
+    "MLP",
     "BatchGD",
     "ConstantLR",
     "ConvergenceWarning",
