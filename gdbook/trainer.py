@@ -149,24 +149,35 @@ class Trainer:
         if model.params.dtype != X.dtype:
             model.params = model.params.astype(X.dtype)
 
+        # A model may offer faster epochs with the same numbers (LinearRegression does,
+        # see gdbook._fast); run_epoch above stays the reference they are tested against.
+        offer = getattr(model, "_fast_epochs", None)
+        fast = offer(self.optimizer, X, y, batch_size, self.drop_last) if offer else None
+        evaluate = fast.evaluate if fast else lambda: model.loss_and_grad(X, y)
         with np.errstate(over="ignore", invalid="ignore"):
-            initial_loss = float(model.loss_and_grad(X, y)[0])
+            initial_loss = float(evaluate()[0])
         rec: dict[str, list] = {k: [] for k in ("loss", "time", "lr", "grad_norm", "steps")}
+        step_loss: list = []
         stop_reason, best, stale = "epochs", math.inf, 0
         for epoch in range(self.epochs):
             lr = self.optimizer.learning_rate_at(epoch)
-            batches = iter_batches(n_samples, batch_size, rng=rng, drop_last=self.drop_last)
             with np.errstate(over="ignore", invalid="ignore"):
                 start = time.perf_counter()
-                step_losses = run_epoch(model, self.optimizer, X, y, batches, lr)
+                done = fast.run_epoch(rng, lr, self.record_steps) if fast else None
+                if done is None:
+                    batches = iter_batches(n_samples, batch_size, rng=rng, drop_last=self.drop_last)
+                    step_losses = run_epoch(model, self.optimizer, X, y, batches, lr)
+                    done = len(step_losses), step_losses
                 elapsed = time.perf_counter() - start
-                loss, grad = model.loss_and_grad(X, y)
+                loss, grad = evaluate()
                 loss, grad_norm = float(loss), float(np.linalg.norm(grad))
-            for key, value in zip(rec, (loss, elapsed, lr, grad_norm, step_losses), strict=True):
+            for key, value in zip(rec, (loss, elapsed, lr, grad_norm, done[0]), strict=True):
                 rec[key].append(value)
+            if self.record_steps:
+                step_loss.append(done[1])
 
             if not math.isfinite(loss) or loss > self.divergence_ratio * initial_loss:
-                history = self._history(rec, model, initial_loss, "diverged")
+                history = self._history(rec, step_loss, model, initial_loss, "diverged")
                 bound = getattr(model, "max_stable_learning_rate", None)
                 error = DivergenceError(
                     epoch=epoch,
@@ -194,9 +205,11 @@ class Trainer:
                     ConvergenceWarning,
                     stacklevel=2,
                 )
-        return self._history(rec, model, initial_loss, stop_reason)
+        return self._history(rec, step_loss, model, initial_loss, stop_reason)
 
-    def _history(self, rec: dict, model: Any, initial_loss: float, stop_reason: str) -> History:
+    def _history(
+        self, rec: dict, step_loss: list, model: Any, initial_loss: float, stop_reason: str
+    ) -> History:
         steps = rec["steps"]
         dtype = model.params.dtype
         return History(
@@ -206,9 +219,9 @@ class Trainer:
             grad_norm=np.array(rec["grad_norm"]),
             params=model.params.copy(),
             initial_loss=initial_loss,
-            steps_per_epoch=len(steps[0]) if steps else 0,
+            steps_per_epoch=steps[0] if steps else 0,
             stop_reason=stop_reason,
-            step_loss=np.array([s for epoch in steps for s in epoch], dtype=dtype)
+            step_loss=np.concatenate([np.asarray(s, dtype) for s in [(), *step_loss]])
             if self.record_steps
             else None,
         )

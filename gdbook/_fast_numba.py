@@ -1,0 +1,159 @@
+"""Compiled kernels for linear regression (numba): the readable loop's arithmetic, compiled.
+
+Imported only by `gdbook._fast`, and only when numba is installed
+(`pip install gdbook[fast]`). Each kernel does what `Trainer` does with
+`LinearRegression.loss_and_grad` and `GradientDescent.update`, step by step,
+in the same order and in the data's dtype; only the order of the additions
+inside one dot product or one batch sum differs from numpy's, which moves
+results by a few units in the last place.
+
+Summation orders are fixed by this source (no `fastmath`, a fixed number of
+chunks whatever the number of threads), so a seed gives bit-identical results
+on a given machine.
+"""
+
+from __future__ import annotations
+
+import numba
+import numpy as np
+from llvmlite import ir
+from numba import types
+from numba.core import cgutils
+from numba.extending import intrinsic
+
+N_CHUNKS = 64
+"""Full-data sums are split into this many row ranges, however many threads run them."""
+
+PARALLEL_SIZE = 1 << 18
+"""Full-data sums over at least this many numbers (`n * d`) use every thread."""
+
+PREFETCH_AHEAD = 16
+"""Shuffled epochs ask the memory for the row this many rows ahead of the one in use."""
+
+
+@intrinsic
+def _prefetch(typingctx, array, row):
+    """Hint the CPU to fetch `array[row, 0]` into cache (`llvm.prefetch`); no effect on values."""
+
+    def codegen(context, builder, signature, args):
+        array_type, row_type = signature.args
+        view = context.make_array(array_type)(context, builder, args[0])
+        index = context.cast(builder, args[1], row_type, types.intp)
+        ptr = cgutils.get_item_pointer(
+            context, builder, array_type, view, [index, context.get_constant(types.intp, 0)]
+        )
+        i8p, i32 = ir.IntType(8).as_pointer(), ir.IntType(32)
+        signature = ir.FunctionType(ir.VoidType(), [i8p, i32, i32, i32])
+        fn = cgutils.get_or_insert_function(builder.module, signature, "llvm.prefetch.p0i8")
+        # read, high temporal locality, data cache
+        builder.call(fn, [builder.bitcast(ptr, i8p), i32(0), i32(3), i32(1)])
+        return context.get_dummy_value()
+
+    return types.void(array, row), codegen
+
+
+@numba.njit(cache=True, nogil=True, inline="always")
+def _residual(X, y, params, i):
+    """`X[i] @ w + b - y[i]`, the dot product in one fixed order."""
+    d = X.shape[1]
+    r = X[i, 0] * params[0]
+    for j in range(1, d):
+        r += X[i, j] * params[j]
+    return (r + params[d]) - y[i]
+
+
+@numba.njit(cache=True, nogil=True)
+def minibatch_epoch(X, y, params, order, shuffled, batch_size, stop, lr, two_over_m, m, losses, g):
+    """One epoch of mini-batch gradient descent, updating `params` in place.
+
+    Batches are `order[start:start + batch_size]` (or `start:start + batch_size`
+    when not `shuffled`) for `start` in `range(0, stop, batch_size)`, as in
+    `iter_batches`. `two_over_m` and `m` hold `2 / m` and `m` in the data's
+    dtype for a full batch (index 0) and the last, shorter one (index 1).
+    Writes each batch's loss to `losses` when it is not empty; `g` is scratch.
+    """
+    n, d = X.shape
+    step = 0
+    for start in range(0, stop, batch_size):
+        end = min(start + batch_size, n)
+        full = 0 if end - start == batch_size else 1
+        g[:] = 0
+        loss = g[0]
+        for k in range(start, end):
+            if shuffled:
+                if k + PREFETCH_AHEAD < n:
+                    ahead = order[k + PREFETCH_AHEAD]
+                    for j in range(0, d, 8):  # one hint per 64-byte line (8 float64s)
+                        _prefetch(X[:, j:], ahead)
+                i = order[k]
+            else:
+                i = k
+            r = _residual(X, y, params, i)
+            for j in range(d):
+                g[j] += r * X[i, j]
+            g[d] += r
+            loss += r * r
+        for j in range(d + 1):  # params -= lr * grad, with grad = (2 / m) * sums
+            params[j] -= lr * (two_over_m[full] * g[j])
+        if losses.shape[0]:
+            losses[step] = loss / m[full]
+        step += 1
+    return step
+
+
+@numba.njit(cache=True, nogil=True, inline="always")
+def _chunk_sums(X, y, params, lo, hi, out):
+    """Add the residual sums of rows `lo:hi` to `out` = `[X.T @ r, sum(r), r @ r]`."""
+    d = X.shape[1]
+    i = lo
+    while i + 4 <= hi:  # four rows at a time: four independent dependency chains
+        r0 = _residual(X, y, params, i)
+        r1 = _residual(X, y, params, i + 1)
+        r2 = _residual(X, y, params, i + 2)
+        r3 = _residual(X, y, params, i + 3)
+        for j in range(d):
+            out[j] += (r0 * X[i, j] + r1 * X[i + 1, j]) + (r2 * X[i + 2, j] + r3 * X[i + 3, j])
+        out[d] += (r0 + r1) + (r2 + r3)
+        out[d + 1] += (r0 * r0 + r1 * r1) + (r2 * r2 + r3 * r3)
+        i += 4
+    while i < hi:
+        r = _residual(X, y, params, i)
+        for j in range(d):
+            out[j] += r * X[i, j]
+        out[d] += r
+        out[d + 1] += r * r
+        i += 1
+
+
+@numba.njit(cache=True, parallel=True)
+def full_sums(X, y, params, out):
+    """Fill row `c` of `out` (shape `(N_CHUNKS, d + 2)`) with the sums of the `c`-th row range."""
+    n = X.shape[0]
+    chunks = out.shape[0]
+    for c in numba.prange(chunks):
+        out[c, :] = 0
+        _chunk_sums(X, y, params, c * n // chunks, (c + 1) * n // chunks, out[c])
+
+
+@numba.njit(cache=True, nogil=True)
+def full_sums_serial(X, y, params, out):
+    """`full_sums` on one thread, for data too small to be worth waking the others: same sums."""
+    n = X.shape[0]
+    chunks = out.shape[0]
+    for c in range(chunks):
+        out[c, :] = 0
+        _chunk_sums(X, y, params, c * n // chunks, (c + 1) * n // chunks, out[c])
+
+
+def warm_up(dtype: np.dtype) -> None:
+    """Compile (or load from numba's cache) every kernel for `dtype` on a tiny problem."""
+    X = np.arange(40, dtype=dtype).reshape(20, 2) / 40
+    y = np.ones(20, dtype=dtype)
+    params = np.zeros(3, dtype=dtype)
+    scalars = np.ones(2, dtype=dtype)
+    order = np.arange(20)
+    for shuffled in (True, False):
+        minibatch_epoch(X, y, params, order, shuffled, 3, 20, dtype.type(0.1), scalars, scalars,
+                        np.empty(7, dtype), np.empty(3, dtype))
+    full_sums(X, y, params, np.empty((N_CHUNKS, 4), dtype))
+    full_sums_serial(X, y, params, np.empty((N_CHUNKS, 4), dtype))

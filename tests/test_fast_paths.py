@@ -1,0 +1,207 @@
+"""Every fast path (gdbook._fast) against the readable loop (trainer.run_epoch) on the same rows.
+
+The reference is the same `Trainer.fit` with `GDBOOK_FAST=off`; the fast runs force a
+backend with `GDBOOK_FAST=numpy` or `GDBOOK_FAST=numba` (skipped when numba is absent).
+"""
+
+import importlib.util
+
+import numpy as np
+import pytest
+
+import gdbook.trainer
+from gdbook import (
+    BatchGD,
+    DivergenceError,
+    GradientDescent,
+    LinearRegression,
+    MiniBatchGD,
+    StochasticGD,
+    Trainer,
+    _fast,
+    _fast_scan,
+    make_linear_data,
+)
+
+HAS_NUMBA = importlib.util.find_spec("numba") is not None
+BACKENDS = ["numpy", pytest.param("numba", marks=pytest.mark.skipif(not HAS_NUMBA,
+                                                                     reason="numba not installed"))]
+RTOL = {np.float64: 1e-10, np.float32: 2e-4}
+VARIANTS = {
+    "batch": lambda: BatchGD(learning_rate=0.3),
+    "stochastic": lambda: StochasticGD(learning_rate=0.05),
+    "minibatch": lambda: MiniBatchGD(batch_size=7, learning_rate=0.1),
+}
+
+
+def data(d, dtype=np.float64, n=251, seed=0):
+    X, y = make_linear_data(n_samples=n, n_features=None if d == 1 else d, noise=0.3, seed=seed)
+    return X.astype(dtype), y.astype(dtype)
+
+
+def fit(mode, monkeypatch, optimizer, X, y, **kwargs):
+    monkeypatch.setenv("GDBOOK_FAST", mode)
+    model = LinearRegression(n_features=1 if X.ndim == 1 else X.shape[1], seed=3)
+    kwargs = {"epochs": 4, "seed": 11, "record_steps": True, **kwargs}
+    history = Trainer(optimizer, **kwargs).fit(model, X, y)
+    return history, model
+
+
+def readable_loop_calls(monkeypatch):
+    calls = []
+    reference = gdbook.trainer.run_epoch
+
+    def counting(*args):
+        calls.append(1)
+        return reference(*args)
+
+    monkeypatch.setattr(gdbook.trainer, "run_epoch", counting)
+    return calls
+
+
+def assert_same(fast, ref, rtol):
+    for name in ("loss", "grad_norm", "params"):
+        np.testing.assert_allclose(getattr(fast, name), getattr(ref, name), rtol=rtol, atol=0,
+                                   err_msg=name)
+    # A one-row loss near the minimum is a difference of O(1) numbers: in float32 its
+    # relative rounding is large, so it is compared in absolute terms there as well.
+    atol = 0 if fast.params.dtype == np.float64 else 1e-6
+    np.testing.assert_allclose(fast.step_loss, ref.step_loss, rtol=rtol, atol=atol)
+    assert fast.params.dtype == ref.params.dtype
+    assert fast.step_loss.dtype == ref.step_loss.dtype
+    assert (fast.steps_per_epoch, fast.n_epochs) == (ref.steps_per_epoch, ref.n_epochs)
+    assert fast.initial_loss == pytest.approx(ref.initial_loss, rel=rtol)
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+@pytest.mark.parametrize("variant", VARIANTS)
+@pytest.mark.parametrize("d", [1, 3])
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_fast_path_matches_readable_loop(backend, variant, d, dtype, monkeypatch):
+    X, y = data(d, dtype)
+    ref, _ = fit("off", monkeypatch, VARIANTS[variant](), X, y)
+    calls = readable_loop_calls(monkeypatch)
+    fast, _ = fit(backend, monkeypatch, VARIANTS[variant](), X, y)
+    assert_same(fast, ref, RTOL[dtype])
+    # numpy has no fast mini-batch path for several features: that case runs the readable loop
+    expect_fast = backend == "numba" or variant == "batch" or d == 1
+    assert (len(calls) == 0) == expect_fast
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+@pytest.mark.parametrize(
+    "options",
+    [{"shuffle": False}, {"drop_last": True}, {"shuffle": False, "drop_last": True},
+     {"record_steps": False}, {"epochs": 1}],
+)
+@pytest.mark.parametrize("d", [1, 4])
+def test_options_match_readable_loop(backend, options, d, monkeypatch):
+    X, y = data(d)
+    opt = MiniBatchGD(batch_size=10, learning_rate=0.1, schedule="invscaling")
+    ref, _ = fit("off", monkeypatch, opt, X, y, **options)
+    fast, _ = fit(backend, monkeypatch, opt, X, y, **options)
+    for name in ("loss", "grad_norm", "params", "learning_rate"):
+        np.testing.assert_allclose(getattr(fast, name), getattr(ref, name), rtol=1e-10, atol=0)
+    if options.get("record_steps", True):
+        np.testing.assert_allclose(fast.step_loss, ref.step_loss, rtol=1e-10, atol=0)
+    else:
+        assert fast.step_loss is None and ref.step_loss is None
+    assert fast.steps_per_epoch == ref.steps_per_epoch
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+@pytest.mark.parametrize("batch_size", [1, 2, 5, 64])
+def test_many_chunks_and_batches_that_do_not_divide(backend, batch_size, monkeypatch):
+    monkeypatch.setattr(_fast_scan, "ROWS_PER_CHUNK", 40)  # several chunks, the last one short
+    X, y = data(1, n=333)
+    opt = MiniBatchGD(batch_size=batch_size, learning_rate=0.02)
+    ref, _ = fit("off", monkeypatch, opt, X, y, epochs=2)
+    fast, _ = fit(backend, monkeypatch, opt, X, y, epochs=2)
+    assert_same(fast, ref, 1e-10)
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_large_data_full_batch(backend, monkeypatch):
+    """More rows than one block of the numpy evaluation, and than numba's parallel threshold."""
+    X, y = data(6, n=60_000)
+    ref, _ = fit("off", monkeypatch, BatchGD(learning_rate=0.3), X, y, epochs=3)
+    fast, _ = fit(backend, monkeypatch, BatchGD(learning_rate=0.3), X, y, epochs=3)
+    assert_same(fast, ref, 1e-10)
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+@pytest.mark.parametrize("variant", VARIANTS)
+def test_same_seed_gives_bit_identical_history(backend, variant, monkeypatch):
+    X, y = data(2)
+    one, _ = fit(backend, monkeypatch, VARIANTS[variant](), X, y)
+    two, _ = fit(backend, monkeypatch, VARIANTS[variant](), X, y)
+    for name in ("loss", "grad_norm", "step_loss", "params"):
+        np.testing.assert_array_equal(getattr(one, name), getattr(two, name))
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+@pytest.mark.parametrize("variant", VARIANTS)
+def test_divergence_is_detected_at_the_same_epoch(backend, variant, monkeypatch):
+    X, y = data(3)
+    errors = []
+    for mode in ("off", backend):
+        optimizer = VARIANTS[variant]()
+        optimizer.learning_rate = 5.0
+        with pytest.raises(DivergenceError) as info:
+            fit(mode, monkeypatch, optimizer, X, y, epochs=50)
+        errors.append(info.value)
+    assert errors[0].epoch == errors[1].epoch
+    assert errors[0].max_stable_learning_rate == errors[1].max_stable_learning_rate
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_callback_that_changes_params_is_seen_by_batch_gd(backend, monkeypatch):
+    """Batch GD reuses the last full-data gradient only while the parameters are unchanged."""
+    def shake(epoch, loss, model):
+        model.params[0] += 0.5
+
+    X, y = data(2)
+    ref, _ = fit("off", monkeypatch, BatchGD(learning_rate=0.3), X, y, callbacks=[shake])
+    fast, _ = fit(backend, monkeypatch, BatchGD(learning_rate=0.3), X, y, callbacks=[shake])
+    assert_same(fast, ref, 1e-10)
+
+
+def test_numpy_path_declines_steps_that_could_expand(monkeypatch):
+    """One feature, but a learning rate past the non-expansive bound: the readable loop runs."""
+    X, y = data(1)
+    ref, _ = fit("off", monkeypatch, StochasticGD(learning_rate=0.55), X, y, epochs=2)
+    calls = readable_loop_calls(monkeypatch)
+    fast, _ = fit("numpy", monkeypatch, StochasticGD(learning_rate=0.55), X, y, epochs=2)
+    assert len(calls) == 2
+    np.testing.assert_array_equal(fast.params, ref.params)
+
+
+def test_subclasses_that_change_the_math_get_the_readable_loop(monkeypatch):
+    class Halved(LinearRegression):
+        def loss_and_grad(self, X, y):
+            loss, grad = super().loss_and_grad(X, y)
+            return loss, grad / 2
+
+    class Momentumless(GradientDescent):
+        @staticmethod
+        def update(params, grad, learning_rate):
+            params -= 0.5 * learning_rate * grad
+
+    monkeypatch.setenv("GDBOOK_FAST", "numpy")
+    X, y = data(1)
+    assert Halved(seed=0)._fast_epochs(BatchGD(), X.reshape(-1, 1), y, len(y), False) is None
+    model = LinearRegression(seed=0)
+    assert model._fast_epochs(Momentumless(), X.reshape(-1, 1), y, len(y), False) is None
+    assert model._fast_epochs(BatchGD(), X.reshape(-1, 1), y, len(y), False) is not None
+
+
+def test_auto_mode_leaves_small_data_to_the_readable_loop(monkeypatch):
+    monkeypatch.delenv("GDBOOK_FAST", raising=False)
+    X, y = data(1, n=_fast.MIN_ROWS - 1)
+    assert LinearRegression(seed=0)._fast_epochs(BatchGD(), X.reshape(-1, 1), y, 10, False) is None
+
+
+def test_unknown_mode_is_a_clear_error(monkeypatch):
+    monkeypatch.setenv("GDBOOK_FAST", "fastest")
+    with pytest.raises(ValueError, match=r"GDBOOK_FAST must be one of auto, numba, numpy, off"):
+        Trainer(BatchGD(), epochs=1).fit(LinearRegression(seed=0), *data(1))
