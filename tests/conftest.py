@@ -16,8 +16,9 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 
-# What a copy of the project needs to build the book on its own.
-BOOK_SOURCES = ("mkdocs.yml", "docs", "gdbook", "README.md", "CHANGELOG.md")
+# What a copy of the project needs to build the book on its own (the pages include the
+# README, the changelog, the package's source and recorded benchmark results by snippets).
+BOOK_SOURCES = ("mkdocs.yml", "docs", "gdbook", "README.md", "CHANGELOG.md", "benchmarks/results")
 
 
 def build_book(project: Path, site_dir: Path) -> subprocess.CompletedProcess[str]:
@@ -40,7 +41,7 @@ def copy_book_sources(destination: Path) -> Path:
         source = ROOT / name
         if source.is_dir():
             shutil.copytree(source, destination / name, ignore=ignore)
-        else:
+        elif source.exists():
             shutil.copy2(source, destination / name)
     return destination
 
