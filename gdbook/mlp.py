@@ -58,6 +58,8 @@ class MLP:
 
     Attributes:
         params: Flat parameter vector of shape `(n_params,)`.
+        n_params: Number of weights and biases,
+            $\sum_l (n_{l-1} + 1)\, n_l$ over the layers.
         n_features: Number of inputs, `layer_sizes[0]`.
         layer_sizes: The layer sizes, as a tuple of ints.
         activation: The activation name.
