@@ -186,7 +186,7 @@ def test_article_makes_no_console_errors_and_no_outside_requests(article: Visit)
     assert any(url.endswith("/assets/vendor/mermaid/mermaid.min.js") for url in article.requests)
 
 
-def test_every_page_makes_no_console_errors_and_no_outside_requests(open_page, site: Path) -> None:
+def test_every_page_renders_without_errors_or_outside_requests(open_page, site: Path) -> None:
     paths = sorted(
         p.parent.relative_to(site).as_posix() + "/"
         for p in site.rglob("index.html")
@@ -197,8 +197,9 @@ def test_every_page_makes_no_console_errors_and_no_outside_requests(open_page, s
     for path in paths:
         visit = open_page("" if path == "./" else path)
         outside = [url for url in visit.requests if not _loopback(url)]
-        if visit.errors or visit.blocked or outside:
-            problems[path] = (visit.errors, visit.blocked, outside)
+        math_errors = visit.page.locator(".katex-error").all_text_contents()
+        if visit.errors or visit.blocked or outside or math_errors:
+            problems[path] = (visit.errors, visit.blocked, outside, math_errors)
     assert problems == {}
 
 
