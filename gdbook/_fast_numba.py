@@ -73,6 +73,7 @@ def minibatch_epoch(X, y, params, order, shuffled, batch_size, stop, lr, two_ove
     Writes each batch's loss to `losses` when it is not empty; `g` is scratch.
     """
     n, d = X.shape
+    y_rows = y.reshape(-1, 1)  # a 2-D view for _prefetch
     step = 0
     for start in range(0, stop, batch_size):
         end = min(start + batch_size, n)
@@ -85,6 +86,7 @@ def minibatch_epoch(X, y, params, order, shuffled, batch_size, stop, lr, two_ove
                     ahead = order[k + PREFETCH_AHEAD]
                     for j in range(0, d, 8):  # one hint per 64-byte line (8 float64s)
                         _prefetch(X[:, j:], ahead)
+                    _prefetch(y_rows, ahead)
                 i = order[k]
             else:
                 i = k

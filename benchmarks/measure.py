@@ -1,0 +1,120 @@
+"""Timing helpers: alternate the contenders round by round, fix the fast-path mode, peak memory."""
+
+from __future__ import annotations
+
+import contextlib
+import gc
+import os
+import statistics
+import time
+import tracemalloc
+from collections.abc import Callable, Iterator
+
+import numpy as np
+
+from gdbook import LinearRegression, Trainer, make_linear_data
+
+_data: dict[tuple[int, int], tuple[np.ndarray, np.ndarray]] = {}
+
+
+def data(n: int, d: int) -> tuple[np.ndarray, np.ndarray]:
+    """The article's data with `d` features (1-D `X` for one feature, as the article has it)."""
+    if (n, d) not in _data:
+        if sum(a * (b + 1) for a, b in _data) > 3 * 10**8:  # keep at most ~2.4 GB of data
+            _data.clear()
+        _data[n, d] = make_linear_data(n_samples=n, n_features=None if d == 1 else d, seed=0)
+    return _data[n, d]
+
+
+def alternate(runs: dict[str, Callable[[], float]], rounds: int) -> dict[str, list[float]]:
+    """Call each run once per round, in A B C / C B A order, after one untimed warm-up each.
+
+    Each run returns the seconds it measured; alternating in one process lets
+    a slow or fast spell of the machine hit every contender alike.
+    """
+    for run in runs.values():
+        run()
+    times: dict[str, list[float]] = {name: [] for name in runs}
+    for round_ in range(rounds):
+        names = list(runs) if round_ % 2 == 0 else list(runs)[::-1]
+        for name in names:
+            gc.collect()
+            times[name].append(runs[name]())
+    return times
+
+
+def median_ratio(numerator: list[float], denominator: list[float]) -> float:
+    """Median over rounds of `numerator[i] / denominator[i]` (paired, so drift cancels)."""
+    return statistics.median(a / b for a, b in zip(numerator, denominator, strict=True))
+
+
+@contextlib.contextmanager
+def fast_mode(value: str | None) -> Iterator[None]:
+    """Run with `GDBOOK_FAST=value` (`None`: as the user's environment has it)."""
+    old = os.environ.get("GDBOOK_FAST")
+    if value is not None:
+        os.environ["GDBOOK_FAST"] = value
+    try:
+        yield
+    finally:
+        if old is None:
+            os.environ.pop("GDBOOK_FAST", None)
+        else:
+            os.environ["GDBOOK_FAST"] = old
+
+
+def n_features(X: np.ndarray) -> int:
+    return 1 if X.ndim == 1 else X.shape[1]
+
+
+def fit_seconds(optimizer, X, y, *, epochs=1, mode=None, seed=0, shuffle=True) -> float:
+    """Wall time of `Trainer(...).fit` (validation and full-data losses included)."""
+    model = LinearRegression(n_features=n_features(X), seed=0)
+    trainer = Trainer(optimizer, epochs=epochs, seed=seed, shuffle=shuffle)
+    with fast_mode(mode):
+        start = time.perf_counter()
+        trainer.fit(model, X, y)
+        return time.perf_counter() - start
+
+
+def seconds_per_epoch(optimizer, X, y, *, epochs, mode=None) -> float:
+    """Median wall time between the ends of consecutive epochs (all per-epoch work counted)."""
+    stamps: list[float] = []
+    model = LinearRegression(n_features=n_features(X), seed=0)
+    trainer = Trainer(optimizer, epochs=epochs + 1, seed=0,
+                      callbacks=[lambda *_: stamps.append(time.perf_counter())])
+    with fast_mode(mode):
+        trainer.fit(model, X, y)
+    return statistics.median(np.diff(stamps))
+
+
+def read_seconds(X: np.ndarray) -> float:
+    """Time to read `X` once at full speed: a multi-threaded BLAS matrix-vector product."""
+    flat = X.reshape(-1)
+    rows = flat[: flat.size // 1000 * 1000].reshape(-1, 1000)
+    ones = np.ones(1000, X.dtype)
+    start = time.perf_counter()
+    rows @ ones
+    return (time.perf_counter() - start) * flat.size / rows.size
+
+
+def peak_memory(optimizer, X, y, *, epochs=2, mode=None) -> int:
+    """Bytes allocated by `fit` at its peak, beyond what existed before (tracemalloc).
+
+    numpy reports every array buffer to tracemalloc, so this counts the copies,
+    permutations and temporaries that training makes; the compiled kernels
+    allocate nothing themselves.
+    """
+    model = LinearRegression(n_features=n_features(X), seed=0)
+    trainer = Trainer(optimizer, epochs=epochs, seed=0)
+    with fast_mode(mode):
+        small = 20_000  # warm up (imports, compiled kernels) outside the measurement
+        Trainer(optimizer, epochs=1).fit(LinearRegression(n_features(X)), X[:small], y[:small])
+        gc.collect()
+        tracemalloc.start()
+        try:
+            before = tracemalloc.get_traced_memory()[0]
+            trainer.fit(model, X, y)
+            return tracemalloc.get_traced_memory()[1] - before
+        finally:
+            tracemalloc.stop()
