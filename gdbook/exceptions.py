@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from gdbook.history import History
+
 __all__ = ["ConvergenceWarning", "DivergenceError"]
 
 
@@ -32,6 +37,8 @@ class DivergenceError(ArithmeticError):
         max_stable_learning_rate: `2 / lambda_max` of the loss Hessian, or
             `None` when the model cannot compute it.
         loss: The loss that triggered the error (may be `inf` or `nan`).
+        history: The [`History`][gdbook.History] of the run up to and including
+            the diverging epoch, when raised by `Trainer.fit`; else `None`.
 
     Examples:
         >>> from gdbook import DivergenceError
@@ -40,6 +47,12 @@ class DivergenceError(ArithmeticError):
         >>> err.epoch, err.max_stable_learning_rate
         (3, 0.79)
     """
+
+    epoch: int
+    learning_rate: float
+    loss: float
+    max_stable_learning_rate: float | None
+    history: History | None
 
     def __init__(
         self,
@@ -53,6 +66,7 @@ class DivergenceError(ArithmeticError):
         self.learning_rate = learning_rate
         self.loss = loss
         self.max_stable_learning_rate = max_stable_learning_rate
+        self.history = None
         msg = (
             f"training diverged at epoch {epoch} (loss={loss:.6g}) with "
             f"learning_rate={learning_rate:.6g}"

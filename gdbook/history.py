@@ -61,7 +61,9 @@ class History:
         """Full-data loss after the last epoch (the initial loss if none ran)."""
         return float(self.loss[-1]) if len(self.loss) else self.initial_loss
 
-    def plot(self, ax: Any = None, *, label: str | None = None, log: bool = True, **kwargs: Any):
+    def plot(
+        self, ax: Any = None, *, label: str | None = None, log: bool = True, **kwargs: Any
+    ) -> Any:
         """Draw the loss per epoch with matplotlib (imported only here).
 
         Args:
