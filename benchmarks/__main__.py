@@ -15,7 +15,8 @@ import numpy as np
 from benchmarks import book, suite
 
 RESULTS = Path(__file__).resolve().parent / "results" / "latest.json"
-GROUPS = (suite.sgd_vs_sklearn, suite.minibatch_vs_loops, suite.batch_vs_bandwidth, suite.memory)
+GROUPS = {"sgd": suite.sgd_vs_sklearn, "minibatch": suite.minibatch_vs_loops,
+          "batch": suite.batch_vs_bandwidth, "memory": suite.memory}
 
 
 def versions() -> dict:
@@ -70,18 +71,21 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true", help="fewer rounds and sizes (< 1 min)")
     parser.add_argument("--out", type=Path, default=RESULTS, help=f"JSON file (default {RESULTS})")
     parser.add_argument("--compare", type=Path, help="an earlier JSON file to compare against")
-    parser.add_argument("--no-book", action="store_true", help="skip the mkdocs build timings")
+    parser.add_argument("--only", nargs="+", choices=[*GROUPS, "book"],
+                        help="run only these groups")
     args = parser.parse_args(argv)
 
     start = time.perf_counter()
     print(f"gdbook benchmarks ({'quick' if args.quick else 'full'}); compiled kernels (numba): "
           f"{'yes' if suite.numba_in_use() else 'no'}", flush=True)
     rows, skipped = [], []
-    for group in GROUPS:
-        print(f"  {group.__doc__.splitlines()[0]}", flush=True)
-        rows += group(args.quick)
-    if args.no_book:
-        skipped.append("book: --no-book")
+    chosen = args.only or [*GROUPS, "book"]
+    for name, group in GROUPS.items():
+        if name in chosen:
+            print(f"  {group.__doc__.splitlines()[0]}", flush=True)
+            rows += group(args.quick)
+    if "book" not in chosen:
+        skipped.append("book: not chosen (--only)")
     else:
         print("  The book: mkdocs build --strict", flush=True)
         book_rows, reason = book.book_build(args.quick)

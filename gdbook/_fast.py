@@ -124,7 +124,9 @@ class LinearEpochs:
         self.m = np.array([batch_size, last], dtype=X.dtype)  # rows of a full and the last batch
         self.two_over_m = np.array([2 / batch_size, 2 / last], dtype=X.dtype)
         self.n_steps = len(range(0, self.stop, batch_size))
-        self.chunk_rows = max(256, 65536 // d)
+        # Blocks of at most 65536 numbers, and 1-D blocks under 10 000: BLAS runs these
+        # on one thread, never waiting for a second one that a busy machine has not scheduled.
+        self.chunk_rows = 8192 if d == 1 else max(256, 65536 // d)
         # The vectorised one-feature path is exact only while every step is non-expansive.
         self.max_row_norm = 1 + max(X[:, 0].max() ** 2, X[:, 0].min() ** 2) if d == 1 else np.inf
         self._cache: tuple[np.ndarray, object, np.ndarray] | None = None
@@ -162,7 +164,12 @@ class LinearEpochs:
             return 1, ([loss] if record else None)
         if self.kernels is None and learning_rate * self.max_row_norm > 1:
             return None  # no numba, and more than one feature or a step that could expand
-        order = None if rng is None else rng.permutation(X.shape[0])  # as iter_batches draws it
+        if rng is None:
+            order = None
+        elif self.kernels is None:
+            order = rng.permutation(X.shape[0])  # as iter_batches draws it
+        else:  # the same permutation from the same draws, faster
+            order = self.kernels.permutation(rng, X.shape[0])
         losses = np.empty(self.n_steps if record else 0, dtype=X.dtype)
         if self.kernels is None:
             scan_epoch(X[:, 0], self.y, params, order, self.batch_size, self.stop,

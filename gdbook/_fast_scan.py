@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import numpy as np
 
-ROWS_PER_CHUNK = 1 << 18
+ROWS_PER_CHUNK = 1 << 16
 """Rows gathered at a time: bounds the memory of an epoch whatever the data size."""
 
 

@@ -205,3 +205,15 @@ def test_unknown_mode_is_a_clear_error(monkeypatch):
     monkeypatch.setenv("GDBOOK_FAST", "fastest")
     with pytest.raises(ValueError, match=r"GDBOOK_FAST must be one of auto, numba, numpy, off"):
         Trainer(BatchGD(), epochs=1).fit(LinearRegression(seed=0), *data(1))
+
+
+@pytest.mark.skipif(not HAS_NUMBA, reason="numba not installed")
+@pytest.mark.parametrize("bit_generator", [np.random.PCG64, np.random.MT19937, np.random.Philox])
+def test_compiled_permutation_draws_what_numpy_draws(bit_generator):
+    from gdbook import _fast_numba
+
+    for n in (0, 1, 2, 3, 17, 1000, 40_000):
+        ours, theirs = np.random.Generator(bit_generator(n)), np.random.Generator(bit_generator(n))
+        for _ in range(2):  # and leaves the generator where numpy leaves it
+            np.testing.assert_array_equal(_fast_numba.permutation(ours, n), theirs.permutation(n))
+        assert ours.random() == theirs.random()
