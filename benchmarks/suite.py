@@ -20,6 +20,10 @@ from gdbook import BatchGD, MiniBatchGD, StochasticGD
 from gdbook._fast import numba_kernels
 
 
+class Skipped(Exception):
+    """A group that cannot run here (a missing package); the message says why."""
+
+
 def numba_in_use() -> bool:
     return numba_kernels(np.dtype(np.float64)) is not None
 
@@ -39,6 +43,10 @@ def row(group, case, ours, other_name, other_value, ratio, unit, target=None, no
 def sgd_vs_sklearn(quick: bool) -> list[dict]:
     """One epoch of one-sample SGD, n = 1e5: gdbook's fit against SGDRegressor's fit."""
     rows, n, rounds = [], 100_000, 3 if quick else 7
+    try:
+        import sklearn  # noqa: F401
+    except ImportError:
+        raise Skipped("scikit-learn is not installed (pip install scikit-learn)") from None
     for d in (1, 10):
         X, y = data(n, d)
         runs = {

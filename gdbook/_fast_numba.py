@@ -72,6 +72,8 @@ def minibatch_epoch(X, y, params, order, shuffled, batch_size, stop, lr, two_ove
     dtype for a full batch (index 0) and the last, shorter one (index 1).
     Writes each batch's loss to `losses` when it is not empty; `g` is scratch.
     """
+    if batch_size == 1:
+        return _one_row_epoch(X, y, params, order, shuffled, stop, lr, losses)
     n, d = X.shape
     y_rows = y.reshape(-1, 1)  # a 2-D view for _prefetch
     step = 0
@@ -101,6 +103,35 @@ def minibatch_epoch(X, y, params, order, shuffled, batch_size, stop, lr, two_ove
             losses[step] = loss / m[full]
         step += 1
     return step
+
+
+@numba.njit(cache=True, nogil=True)
+def _one_row_epoch(X, y, params, order, shuffled, stop, lr, losses):
+    """`minibatch_epoch` for one-row batches, where the batch sums are single terms.
+
+    The reference's `lr * (2 * (r * x))` equals `(2 * lr) * (r * x)` exactly
+    (scaling by 2 is exact), and its loss `(0 + r * r) / 1` is `r * r`.
+    """
+    n, d = X.shape
+    y_rows = y.reshape(-1, 1)
+    twice_lr = lr + lr
+    for k in range(stop):
+        if shuffled:
+            if k + PREFETCH_AHEAD < n:
+                ahead = order[k + PREFETCH_AHEAD]
+                for j in range(0, d, 8):
+                    _prefetch(X[:, j:], ahead)
+                _prefetch(y_rows, ahead)
+            i = order[k]
+        else:
+            i = k
+        r = _residual(X, y, params, i)
+        for j in range(d):
+            params[j] -= twice_lr * (r * X[i, j])
+        params[d] -= twice_lr * r
+        if losses.shape[0]:
+            losses[k] = r * r
+    return stop
 
 
 @numba.njit(cache=True, nogil=True, inline="always")
