@@ -18,6 +18,7 @@ import importlib
 import logging
 import re
 import sys
+from pathlib import Path
 from typing import Any
 
 from mkdocs.exceptions import PluginError
@@ -25,6 +26,7 @@ from mkdocs.exceptions import PluginError
 log = logging.getLogger("mkdocs.hooks.gdbook")
 
 PACKAGE = "gdbook"
+FIGURES = "figures"
 _API_ID = re.compile(r'\bid="(' + PACKAGE + r'\.[A-Za-z_][\w.]*)"')
 _documented: set[str] = set()
 
@@ -67,13 +69,19 @@ def guard_system_exit() -> None:
 
 
 def forget_package() -> None:
-    """Drop gdbook from `sys.modules`, so executed blocks import the current source."""
-    for name in [n for n in sys.modules if n == PACKAGE or n.startswith(PACKAGE + ".")]:
+    """Drop gdbook and the book's figure helper from `sys.modules`, so executed blocks
+    import the current source."""
+    stale = [n for n in sys.modules if n in (PACKAGE, FIGURES) or n.startswith(PACKAGE + ".")]
+    for name in stale:
         del sys.modules[name]
 
 
 def on_config(config: Any) -> None:
     guard_system_exit()
+    # Executed blocks `import figures` (docs/figures.py), the book's one drawing style.
+    docs_dir = str(Path(config["docs_dir"]).resolve())
+    if docs_dir not in sys.path:
+        sys.path.insert(0, docs_dir)
 
 
 def on_pre_build(config: Any) -> None:

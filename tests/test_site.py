@@ -156,7 +156,7 @@ def test_comparison_table_was_computed(article: str) -> None:
     assert excess["随机，η 固定"] > 10 * excess["随机，η 按 1/t 衰减"]  # hovers vs converges
 
 
-def test_loss_figure_is_an_inline_svg_with_chinese_labels_as_paths(article: str) -> None:
+def test_loss_figure_is_an_inline_svg_with_chinese_labels_as_text(article: str) -> None:
     match = re.search(
         r'<figure class="gdbook-figure" id="loss-curves">(.*?)</figure>', article, re.S
     )
@@ -165,6 +165,10 @@ def test_loss_figure_is_an_inline_svg_with_chinese_labels_as_paths(article: str)
     assert svg.lstrip().startswith("<svg")
     assert "<dc:date>" not in svg  # no build date: the figure is the same on every build
     assert svg.count("<path") > 20
+    # Labels stay text, set by the browser in the page's fonts (docs/figures.py).
+    labels = re.findall(r"<text[^>]*>([^<]*)</text>", svg)
+    for label in ("轮数（epoch）", "按轮数看", "按更新次数看", "批量", "小批量，k = 10"):
+        assert label in labels
 
 
 def test_package_code_is_included_from_the_source_files(article: str) -> None:
