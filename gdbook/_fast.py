@@ -88,7 +88,8 @@ def linear_epochs(model, optimizer, X: np.ndarray, y: np.ndarray, batch_size: in
     if current == "auto" and X.shape[0] < MIN_ROWS:
         return None
     kernels = None
-    if current != "numpy" and X.flags.c_contiguous and y.flags.c_contiguous:
+    compiled = X.dtype in (np.float32, np.float64) and X.flags.c_contiguous and y.flags.c_contiguous
+    if current != "numpy" and compiled:  # other layouts and long doubles: the numpy paths
         kernels = numba_kernels(X.dtype, required=current == "numba")
     return LinearEpochs(model, X, y, batch_size, drop_last, kernels)
 

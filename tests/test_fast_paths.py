@@ -217,3 +217,15 @@ def test_compiled_permutation_draws_what_numpy_draws(bit_generator):
         for _ in range(2):  # and leaves the generator where numpy leaves it
             np.testing.assert_array_equal(_fast_numba.permutation(ours, n), theirs.permutation(n))
         assert ours.random() == theirs.random()
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_long_double_data_take_the_numpy_paths(backend, monkeypatch):
+    """numba has no long double: such data train in long double on the numpy paths."""
+    X, y = data(1)
+    X, y = X.astype(np.longdouble), y.astype(np.longdouble)
+    opt = MiniBatchGD(batch_size=10, learning_rate=0.05)
+    ref, _ = fit("off", monkeypatch, opt, X, y)
+    fast, model = fit(backend, monkeypatch, opt, X, y)
+    assert model.params.dtype == np.longdouble
+    np.testing.assert_allclose(fast.params, ref.params, rtol=1e-10)
