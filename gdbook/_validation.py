@@ -16,6 +16,7 @@ __all__ = [
     "check_data",
     "check_features",
     "check_learning_rate",
+    "check_n_features",
     "check_positive_int",
     "check_rng",
 ]
@@ -78,7 +79,14 @@ def _as_numeric(value: object, name: str) -> np.ndarray:
 
 
 def _check_finite(array: np.ndarray, name: str) -> None:
-    if np.issubdtype(array.dtype, np.floating) and not np.isfinite(array).all():
+    if not np.issubdtype(array.dtype, np.floating):
+        return
+    # A finite sum proves every entry finite, with no temporary array; only when the
+    # sum is not finite (a NaN or inf, or a finite overflow) look entry by entry.
+    with np.errstate(over="ignore", invalid="ignore"):
+        if np.isfinite(array.sum()):
+            return
+    if not np.isfinite(array).all():
         bad = np.flatnonzero(~np.isfinite(array.reshape(-1)))
         raise ValueError(
             f"{name} must be finite, but it holds {bad.size} NaN or inf value(s) "
@@ -131,11 +139,16 @@ def check_features(X: object, n_features: int, name: str = "X") -> np.ndarray:
             f"{name} must be 1-D (n_samples,) or 2-D (n_samples, n_features), got shape {X.shape}"
         )
     X = X.reshape(X.shape[0], -1) if X.ndim == 2 else X.reshape(-1, 1)
+    check_n_features(X, n_features, name)
+    _check_finite(X, name)
+    return X
+
+
+def check_n_features(X: np.ndarray, n_features: int, name: str = "X") -> None:
+    """Check that the 2-D array `X` has `n_features` columns."""
     if X.shape[1] != n_features:
         raise ValueError(
             f"{name} has {X.shape[1]} feature(s) (shape {X.shape}) but the model was built "
             f"with n_features={n_features}; build the model with "
             f"n_features={X.shape[1]} or pass matching data"
         )
-    _check_finite(X.astype(np.result_type(X.dtype, np.float32), copy=False), name)
-    return X

@@ -19,8 +19,10 @@ class History:
 
     Attributes:
         loss: Mean squared error on all training rows after each epoch, shape `(n_epochs,)`.
-        time: Wall-clock seconds spent in each epoch's gradient steps (the
-            full-data evaluation after the epoch is not counted), shape `(n_epochs,)`.
+        time: Wall-clock seconds spent in each epoch's gradient steps, shape
+            `(n_epochs,)`. The full-data evaluation after the epoch is not
+            counted, except by the fast batch-GD path on large data, whose one
+            pass over `X` is both that evaluation and the next step's gradient.
         learning_rate: Learning rate used in each epoch, shape `(n_epochs,)`.
         grad_norm: Euclidean norm of the full-data gradient after each epoch,
             shape `(n_epochs,)`; it tends to 0 at a minimum.

@@ -14,7 +14,7 @@ import numpy as np
 from gdbook._validation import (
     _describe,
     check_data,
-    check_features,
+    check_n_features,
     check_positive_int,
     check_rng,
 )
@@ -142,7 +142,7 @@ class Trainer:
         """
         _check_model(model)
         X, y = check_data(X, y)
-        X = check_features(X, model.n_features)
+        check_n_features(X, model.n_features)
         n_samples = X.shape[0]
         batch_size = self.optimizer.batch_size_for(n_samples)
         rng = check_rng(self.seed) if self.shuffle else None
