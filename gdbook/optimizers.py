@@ -18,7 +18,9 @@ class GradientDescent:
     it: $\theta \leftarrow \theta - \eta\, \nabla L_B(\theta)$. Batch, stochastic
     and mini-batch gradient descent differ only in `batch_size`; use
     [`BatchGD`][gdbook.BatchGD], [`StochasticGD`][gdbook.StochasticGD] or
-    [`MiniBatchGD`][gdbook.MiniBatchGD] to say which.
+    [`MiniBatchGD`][gdbook.MiniBatchGD] to say which. The book explains the
+    three side by side in [梯度下降法][梯度下降法] and shows this code in
+    [gdbook 里的实现][gdbook-里的实现].
 
     Args:
         learning_rate: Initial step size $\eta_0$, a finite number > 0.

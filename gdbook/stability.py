@@ -58,7 +58,8 @@ def max_stable_learning_rate(X: np.ndarray) -> float:
     converges for every start exactly when $0 < \eta < 2/\lambda_{\max}$ and
     diverges above. Stochastic and mini-batch steps see the Hessians of their
     batches, whose largest eigenvalues are usually larger, so their bound is
-    lower.
+    lower. The book derives the bound in [学习率的上界][学习率的上界] and
+    crosses it experimentally in [its experiments chapter][lr-bound].
 
     Args:
         X: Features, shape `(n_samples,)` or `(n_samples, n_features)`.

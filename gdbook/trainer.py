@@ -70,6 +70,9 @@ class Trainer:
             epoch; if one returns `True`, training stops.
         record_steps: Also record the loss of every batch in `History.step_loss`.
 
+    The book runs this example, and the article's own loop beside it, in
+    [用 gdbook 写同一件事][用-gdbook-写同一件事].
+
     Examples:
         >>> from gdbook import LinearRegression, MiniBatchGD, Trainer, make_linear_data
         >>> X, y = make_linear_data(n_samples=100, slope=2.0, intercept=1.0, noise=0.1, seed=0)
