@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import html
 import re
-from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
+from html_tables import tables_with_links
 
 pytestmark = pytest.mark.slow
 
@@ -31,35 +31,6 @@ def text(fragment: str) -> str:
     return " ".join(html.unescape(re.sub(r"<[^>]+>", "", fragment)).split())
 
 
-class _Table(HTMLParser):
-    """Rows of cells of every table; each cell keeps its text and the hrefs inside it."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.tables: list[list[list[tuple[str, list[str]]]]] = []
-        self._cell: tuple[list[str], list[str]] | None = None
-
-    def handle_starttag(self, tag: str, attrs: list) -> None:
-        if tag == "table":
-            self.tables.append([])
-        elif tag == "tr" and self.tables:
-            self.tables[-1].append([])
-        elif tag in ("td", "th") and self.tables:
-            self._cell = ([], [])
-        elif tag == "a" and self._cell is not None:
-            self._cell[1].append(dict(attrs).get("href", ""))
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag in ("td", "th") and self._cell is not None:
-            words, links = self._cell
-            self.tables[-1][-1].append((" ".join("".join(words).split()), links))
-            self._cell = None
-
-    def handle_data(self, data: str) -> None:
-        if self._cell is not None:
-            self._cell[0].append(data)
-
-
 @pytest.fixture(scope="module")
 def page(site: Path) -> str:
     return (site / "experiments" / "index.html").read_text(encoding="utf-8")
@@ -67,10 +38,8 @@ def page(site: Path) -> str:
 
 @pytest.fixture(scope="module")
 def claim_rows(page: str) -> list[list[tuple[str, list[str]]]]:
-    parser = _Table()
-    parser.feed(page)
     header = ["原文的说法", "实验显示", "依据"]
-    matches = [t for t in parser.tables if [cell[0] for cell in t[0]] == header]
+    matches = [t for t in tables_with_links(page) if [cell[0] for cell in t[0]] == header]
     assert len(matches) == 1, "exactly one claim table expected"
     return matches[0][1:]
 

@@ -13,13 +13,13 @@ import re
 import shutil
 import subprocess
 import sys
-from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, build_book, copy_book_sources
+from html_tables import tables
 
 import gdbook
+from conftest import ROOT, build_book, copy_book_sources
 
 pytestmark = pytest.mark.slow
 
@@ -44,36 +44,6 @@ def code_blocks(page: str) -> list[str]:
 def without_code(page: str) -> str:
     """The page with code, preformatted text and figures replaced by a placeholder word."""
     return re.sub(r"<pre.*?</pre>|<code.*?</code>|<svg.*?</svg>", "CODE", page, flags=re.S)
-
-
-class _Tables(HTMLParser):
-    def __init__(self) -> None:
-        super().__init__()
-        self.tables: list[list[list[str]]] = []
-        self._cell: list[str] | None = None
-
-    def handle_starttag(self, tag: str, attrs: list) -> None:
-        if tag == "table":
-            self.tables.append([])
-        elif tag == "tr" and self.tables:
-            self.tables[-1].append([])
-        elif tag in ("td", "th") and self.tables:
-            self._cell = []
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag in ("td", "th") and self._cell is not None:
-            self.tables[-1][-1].append(" ".join("".join(self._cell).split()))
-            self._cell = None
-
-    def handle_data(self, data: str) -> None:
-        if self._cell is not None:
-            self._cell.append(data)
-
-
-def tables(page: str) -> list[list[list[str]]]:
-    parser = _Tables()
-    parser.feed(page)
-    return parser.tables
 
 
 @pytest.fixture(scope="module")
