@@ -165,7 +165,7 @@ def memory(quick: bool) -> list[dict]:
                 ratio = (X.nbytes + extra) / X.nbytes
                 note = f"{extra / 1e6:.1f} MB allocated at the peak"
                 if d == 1 and name != "batch":
-                    note += "; the row order alone (n int64) is as large as X"
+                    note += "; the row order (n int32) alone is half the size of X"
                 rows.append(row("peak memory", f"{name}, n=1e6 d={d}{label}", (X.nbytes + extra)
                                 / 1e6, "size of X", X.nbytes / 1e6, ratio, "MB", 1.15, note,
                                 better="lower"))
