@@ -18,7 +18,6 @@ import importlib
 import logging
 import re
 import sys
-from pathlib import Path
 from typing import Any
 
 from mkdocs.exceptions import PluginError
@@ -77,11 +76,9 @@ def forget_package() -> None:
 
 
 def on_config(config: Any) -> None:
+    # Executed blocks `import figures` (docs/figures.py): mkdocs.yml puts docs/ on sys.path
+    # while it is read, for every builder, so nothing here is needed for that.
     guard_system_exit()
-    # Executed blocks `import figures` (docs/figures.py), the book's one drawing style.
-    docs_dir = str(Path(config["docs_dir"]).resolve())
-    if docs_dir not in sys.path:
-        sys.path.insert(0, docs_dir)
 
 
 def on_pre_build(config: Any) -> None:
