@@ -21,6 +21,7 @@ The figures follow the page's colour scheme, light or dark, with one SVG:
 from __future__ import annotations
 
 import colorsys
+import html
 import io
 import re
 from collections.abc import Callable
@@ -130,10 +131,12 @@ def figure_html(
         fig.savefig(buffer, format="svg", metadata={"Date": None})
     svg = buffer.getvalue()
     svg = follow_color_scheme(svg[svg.index("<svg") :], id)
-    # Text without a colour of its own (matplotlib's black) takes the page's text colour.
-    root = f'role="img" aria-labelledby="{id}-caption" style="fill: currentColor"'
+    # One image named by its caption for screen readers; text without a colour of its own
+    # (matplotlib's black) takes the page's text colour.
+    name = html.escape(re.sub(r"<[^>]+>", "", caption))
+    root = f'role="img" aria-label="{name}" style="fill: currentColor"'
     svg = svg.replace("<svg ", f"<svg {root} ", 1)
     return (
         f'<figure class="gdbook-figure" id="{id}">\n{svg}\n'
-        f'<figcaption id="{id}-caption">{caption}</figcaption>\n</figure>'
+        f"<figcaption>{caption}</figcaption>\n</figure>"
     )
