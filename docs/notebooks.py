@@ -21,6 +21,7 @@ block reads, Python's audit hook for `open` while a block runs.
 from __future__ import annotations
 
 import ast
+import functools
 import importlib.util
 import io
 import json
@@ -30,8 +31,9 @@ import posixpath
 import re
 import sys
 import textwrap
+import time
 from dataclasses import dataclass, field
-from importlib.metadata import packages_distributions
+from importlib.metadata import PackageNotFoundError, distribution, packages_distributions
 from pathlib import Path
 from typing import Any
 
@@ -383,7 +385,7 @@ class Recorder:
 
     def write(self, autorefs: Any) -> list[Path]:
         """Write each page's notebook next to the page; `autorefs` resolves cross-references."""
-        files = self.files
+        files, started = self.files, time.perf_counter()
         site_dir = Path(self.config["site_dir"])
         written = []
         for page in self.pages.values():
@@ -397,6 +399,7 @@ class Recorder:
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text(json.dumps(notebook, ensure_ascii=False, indent=1) + "\n", "utf-8")
             written.append(path)
+        log.debug("notebooks written in %.2f s", time.perf_counter() - started)
         return written
 
     def _local_modules(self, codes: list[str]) -> dict[str, Path]:
@@ -431,10 +434,9 @@ class Recorder:
     def _requirements(self, codes: list[str], local: dict[str, Path]) -> list[str]:
         names = {n for code in codes for n in imported_modules(code)}
         names |= {n for path in local.values() for n in imported_modules(path.read_text("utf-8"))}
-        distributions = packages_distributions()
         wanted = set()
         for name in names - set(local) - set(sys.stdlib_module_names) - {"IPython"}:
-            wanted |= set(distributions.get(name, []))
+            wanted |= _distributions_of(name)
         return sorted(wanted, key=str.lower)
 
     def notebook(self, page: Page, files: Any, autorefs: Any) -> dict | None:
@@ -552,6 +554,15 @@ class Recorder:
             f"*运行它需要 Python 3.10 或更新的版本{needs}{gdbook}。从第一个单元开始依次运行。"
             f"{first}*"
         )
+
+
+@functools.cache
+def _distributions_of(module: str) -> set[str]:
+    """The installed distributions that provide a top-level module (pip's names for it)."""
+    try:  # most often the distribution has the module's name (numpy, matplotlib, gdbook)
+        return {distribution(module).metadata["Name"]}
+    except PackageNotFoundError:  # otherwise (sklearn: scikit-learn) read them all, slowly
+        return set(packages_distributions().get(module, []))
 
 
 def _lines(text: str) -> list[str]:
