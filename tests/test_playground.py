@@ -16,7 +16,9 @@ import re
 
 import numpy as np
 import pytest
-from browser_session import Visit, base_url, browser, open_page  # noqa: F401 (fixtures)
+
+# The fixtures are imported by name: a test module's own names win over any conftest's.
+from browser_session import Visit, base_url, browser, open_page  # noqa: F401
 
 from gdbook import (
     DivergenceError,
@@ -95,7 +97,7 @@ def views(page) -> dict:
 
 
 @pytest.fixture
-def playground(open_page) -> Visit:
+def playground(open_page) -> Visit:  # noqa: F811 (the imported fixture)
     visit = open_page("playground/")
     visit.page.wait_for_selector("#playground[data-ready]")
     return visit
@@ -209,8 +211,8 @@ def test_the_selects_change_the_run(playground: Visit, order, feature, schedule)
     page.select_option("#pg-feature", feature)
     page.select_option("#pg-schedule", schedule)
     run = check_against_gdbook(page)
-    assert (run["batch-size"], run["order"], run["feature"], run["schedule"]) == (
-        7, order, feature, schedule)
+    shown = (run["batch-size"], run["order"], run["feature"], run["schedule"])
+    assert shown == (7, order, feature, schedule)
     assert views(page)["path"] != before["path"]
     if schedule == "invscaling":
         assert "1 + 0.1·t" in page.locator("#pg-schedule-help").text_content()
@@ -298,11 +300,8 @@ def test_the_reference_table_rerun_in_the_browser_agrees(playground: Visit) -> N
         assert cells[3] == "0（完全相同）" or float(cells[3]) < RTOL, cells
         expected = np.array(json.loads(row.get_attribute("data-loss")), dtype=float)
         settings = json.loads(row.get_attribute("data-settings"))
-        np.testing.assert_array_equal(
-            expected,
-            gdbook_run(*(settings[k] for k in ("learningRate", "batchSize", "epochs", "order",
-                                                "feature", "schedule")))[0],
-        )
+        keys = ("learningRate", "batchSize", "epochs", "order", "feature", "schedule")
+        np.testing.assert_array_equal(expected, gdbook_run(*(settings[k] for k in keys))[0])
     assert any("发散" in text for text in rows.locator("td:nth-child(2)").all_text_contents())
     playground.assert_clean()
 
@@ -351,7 +350,9 @@ def _contrast(page, selector: str, prop: str) -> float:
 @pytest.mark.parametrize("color_scheme", ["light", "dark"])
 @pytest.mark.parametrize("width", [390, 1280])
 def test_fits_the_screen_and_stays_legible_in_both_schemes(
-    open_page, color_scheme, width
+    open_page,  # noqa: F811 (the imported fixture)
+    color_scheme,
+    width,
 ) -> None:
     visit = open_page("playground/", color_scheme=color_scheme, width=width)
     page = visit.page
