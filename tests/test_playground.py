@@ -273,6 +273,12 @@ def test_the_buttons_under_the_controls_show_what_their_tips_say(playground: Vis
     assert below["batch-size"] == edge["batch-size"] == 100
     assert below["diverged"] is None and excess(below)[-1] < 1e-3 * excess(below)[0]
     assert edge["diverged"] is None and excess(edge)[-1] > 1e3 * excess(edge)[0]
+    assert np.all(np.diff(edge["loss"]) > 0)  # "损失一轮比一轮大"
+    # "批量梯度下降收敛，图例里浅色的 k = 1 却已经发散" (just below the bound)
+    assert gdbook_run(below["learning-rate"], 1, 100, "shuffle", "raw", "constant")[1] is not None
+    page.locator("button[data-preset='below']").click()
+    legend = page.locator("#pg-legend li").all_text_contents()
+    assert any(item.startswith("k = 1（随机），第 ") and "发散" in item for item in legend)
     assert blowup["diverged"] is not None and blowup["learning-rate"] > bound
 
     constant, decaying = press("sgd-constant"), press("sgd-invscaling")

@@ -278,6 +278,9 @@
            opts.xLog ? powerOfTen(Math.round(Math.log10(t))) : String(t));
     });
     node("rect", { class: "gd-pg-frame", x: box.x, y: box.y, width: box.w, height: box.h }, g);
+    if (opts.yLo < FLOOR) {
+      node("text", { class: "gd-pg-note", x: box.x + box.w - 4, y: y(FLOOR) - 5, "text-anchor": "end" }, g, "≤ " + powerOfTen(Math.log10(FLOOR)) + "：舍入误差");
+    }
     node("text", { class: "gd-pg-axis", x: box.x + box.w / 2, y: box.y + box.h + 31, "text-anchor": "middle" }, g, opts.xLabel);
     node("text", { class: "gd-pg-panel-title", x: box.x + box.w / 2, y: box.y - 12, "text-anchor": "middle" }, g, opts.title);
     var curves = node("g", { "clip-path": "url(#" + clipId + ")" }, g);
@@ -288,7 +291,7 @@
         var v = s.y[i];
         xs.push(x(s.x[i]));
         // beyond the top: drawn just past the edge (clipped); below the floor: on the floor
-        ys.push(isNaN(v) ? null : v > opts.yHi || !isFinite(v) ? box.y - 4 : y(Math.max(v, opts.yLo)));
+        ys.push(isNaN(v) ? null : v > opts.yHi || !isFinite(v) ? box.y - 4 : y(Math.max(v, FLOOR, opts.yLo)));
       }
       paths[s.key] = node("path", { class: "gd-pg-line gd-pg-line--" + s.key, d: pathData(xs, ys) }, curves);
       if (s.diverged) {
@@ -322,12 +325,13 @@
     var height = side ? top + panelH + bottom : 2 * (top + panelH + bottom);
     var svg = svgRoot(container, width, height, "损失超出最优值的部分 L − L*，按轮数和按更新次数");
     var keys = Object.keys(runs);
-    var lo = Infinity, hi = 0, maxUpdates = 1;
+    var lo = Infinity, hi = 0, maxUpdates = 1, floored = false;
     keys.forEach(function (key) {
       var run = runs[key];
       var see = function (l) {
         var v = l - run.lossStar;
         if (isFinite(v) && v > 0) { lo = Math.min(lo, v); hi = Math.max(hi, v); }
+        if (v < FLOOR) floored = true;
       };
       see(run.initialLoss);
       run.loss.forEach(see);
@@ -339,6 +343,7 @@
     lo = Math.max(Math.min(lo, hi / 10), FLOOR);
     var yLo = Math.pow(10, Math.floor(Math.log10(lo))), yHi = Math.pow(10, Math.ceil(Math.log10(hi)));
     if (yHi / yLo < 100) yLo = yHi / 100;
+    if (floored) yLo = Math.min(yLo, FLOOR / 10); // keep the floor line off the frame
     var w = side ? (width - left - right - gap - left) / 2 : width - left - right;
     var boxes = side
       ? [{ x: left, y: top, w: w, h: panelH }, { x: 2 * left + w + gap, y: top, w: w, h: panelH }]
