@@ -457,7 +457,9 @@
     }
     node("line", { class: "gd-pg-bound", x1: x(bound), x2: x(bound), y1: 0, y2: 42 }, svg);
     var right = x(bound) > width - 150;
-    node("text", { class: "gd-pg-bound-label", x: x(bound) + (right ? -5 : 5), y: 39, "text-anchor": right ? "end" : "start" }, svg, "2/λmax = " + short(bound));
+    var label = node("text", { class: "gd-pg-bound-label", x: x(bound) + (right ? -5 : 5), y: 39, "text-anchor": right ? "end" : "start" }, svg, "2/λ");
+    node("tspan", { "baseline-shift": "sub", "font-size": "75%" }, label, "max");
+    node("tspan", {}, label, " = " + short(bound));
   }
 
   // ------------------------------------------------------------------ controls
