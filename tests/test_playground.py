@@ -123,6 +123,9 @@ def test_the_page_opens_on_the_articles_run(playground: Visit) -> None:
     assert page.locator("#pg-loss-chart path.gd-pg-line--article").count() == 0  # it is the main
     # the path has one point per update (10 per epoch), reduced only where points overlap
     assert page.locator("#pg-path-chart path.gd-pg-trajectory").get_attribute("d").count("L") > 200
+    # the page shows the engine it runs, included from the script's source by the build
+    shown = page.locator("details code").all_text_contents()
+    assert any("function train(data, settings)" in text for text in shown)
     bound = max_stable_learning_rate(X)
     assert f"{bound:.3g}" in page.locator("#pg-lr-scale").text_content()
     assert f"{bound:.3g}" in page.locator("#pg-status").text_content()

@@ -14,6 +14,7 @@
   var SVG_NS = "http://www.w3.org/2000/svg";
 
   // ------------------------------------------------------------------ engine
+  // --8<-- [start:engine]
 
   /** The row numbers of each epoch, decoded from the base64 uint8 array gdbook wrote. */
   function decodeRows(base64, n) {
@@ -116,6 +117,8 @@
     };
   }
 
+  // --8<-- [end:engine]
+
   /** Python's format(value, ".6g"). */
   function formatG(value) {
     if (isNaN(value)) return "nan";
@@ -155,7 +158,7 @@
 
   // ------------------------------------------------------------------ drawing
 
-  var FLOOR = 1e-15; // L - L* below this is rounding noise: drawn on the bottom edge
+  var FLOOR = 1e-15; // L - L* below this is rounding noise: drawn on a floor line
   var SUPERSCRIPT = { "-": "⁻", 0: "⁰", 1: "¹", 2: "²", 3: "³", 4: "⁴", 5: "⁵", 6: "⁶", 7: "⁷", 8: "⁸", 9: "⁹" };
   var THUMB = 18; // px, the range thumb's width in playground.css
 
@@ -239,8 +242,7 @@
     return out;
   }
 
-  var SERIES = {
-    main: { label: "当前设置" },
+  var SERIES = { // the faint runs drawn for comparison
     sgd: { label: "k = 1（随机）", batchSize: 1 },
     article: { label: "k = 10（原文）", batchSize: 10 },
     batch: { label: "k = 100（批量）", batchSize: 100 },
@@ -284,7 +286,6 @@
     node("text", { class: "gd-pg-axis", x: box.x + box.w / 2, y: box.y + box.h + 31, "text-anchor": "middle" }, g, opts.xLabel);
     node("text", { class: "gd-pg-panel-title", x: box.x + box.w / 2, y: box.y - 12, "text-anchor": "middle" }, g, opts.title);
     var curves = node("g", { "clip-path": "url(#" + clipId + ")" }, g);
-    var paths = {};
     opts.series.forEach(function (s) {
       var xs = [], ys = [];
       for (var i = 0; i < s.x.length; i++) {
@@ -293,13 +294,12 @@
         // beyond the top: drawn just past the edge (clipped); below the floor: on the floor
         ys.push(isNaN(v) ? null : v > opts.yHi || !isFinite(v) ? box.y - 4 : y(Math.max(v, FLOOR, opts.yLo)));
       }
-      paths[s.key] = node("path", { class: "gd-pg-line gd-pg-line--" + s.key, d: pathData(xs, ys) }, curves);
+      node("path", { class: "gd-pg-line gd-pg-line--" + s.key, d: pathData(xs, ys) }, curves);
       if (s.diverged) {
         var last = xs.length - 1, cy = ys[last] === null || ys[last] < box.y ? box.y + 8 : ys[last];
         node("text", { class: "gd-pg-burst gd-pg-burst--" + s.key, x: xs[last], y: cy, "text-anchor": "middle", "dominant-baseline": "middle" }, g, "✕");
       }
     });
-    return paths;
   }
 
   function excessSeries(run, key, byUpdate) {
@@ -349,11 +349,11 @@
       ? [{ x: left, y: top, w: w, h: panelH }, { x: 2 * left + w + gap, y: top, w: w, h: panelH }]
       : [{ x: left, y: top, w: w, h: panelH }, { x: left, y: 2 * top + panelH + bottom, w: w, h: panelH }];
     var order = keys.filter(function (k) { return k !== "main"; }).concat(["main"]);
-    var byEpoch = lossPanel(svg, boxes[0], {
+    lossPanel(svg, boxes[0], {
       key: "epoch", title: "按轮数", xLabel: "轮数（epoch）", xHi: epochs, yLo: yLo, yHi: yHi, yLabels: true,
       series: order.map(function (k) { return excessSeries(runs[k], k, false); }),
     });
-    var byUpdate = lossPanel(svg, boxes[1], {
+    lossPanel(svg, boxes[1], {
       key: "update", title: "按更新次数", xLabel: "参数更新次数", xLog: true, xHi: Math.max(10, maxUpdates),
       yLo: yLo, yHi: yHi, yLabels: !side,
       series: order.map(function (k) { return excessSeries(runs[k], k, true); }),
@@ -361,7 +361,6 @@
     boxes.forEach(function (box, i) {
       if (i === 0 || !side) node("text", { class: "gd-pg-axis", x: 2, y: box.y - 12 }, svg, "L − L*");
     });
-    return { byEpoch: byEpoch, byUpdate: byUpdate };
   }
 
   function eigen2(h) {
@@ -490,7 +489,7 @@
       lr: $("pg-lr"), lrNumber: $("pg-lr-number"), batch: $("pg-batch"), epochs: $("pg-epochs"),
       order: $("pg-order"), feature: $("pg-feature"), schedule: $("pg-schedule"),
     };
-    var figure = $("pg-loss-figure"), memo = new Map(), last = null, widths = {}, frame = null;
+    var figure = $("pg-loss-figure"), memo = new Map(), widths = {}, frame = null;
 
     // Widths are read once and on resize only: reading them during a redraw, after the
     // DOM changed, would force the browser to lay the page out again each time.
@@ -539,7 +538,6 @@
     }
 
     function redraw() {
-      var t0 = performance.now();
       var main = run(state), feature = data.features[state.feature];
       var runs = { main: main };
       ["sgd", "article", "batch"].forEach(function (key) {
@@ -548,7 +546,7 @@
         var same = k === state.batchSize && (key !== "batch" || state.order !== "replacement");
         if (!same) runs[key] = run(settings);
       });
-      var lossPaths = drawLossChart($("pg-loss-chart"), widths.loss, runs, state.epochs);
+      drawLossChart($("pg-loss-chart"), widths.loss, runs, state.epochs);
       var frameKey = state.feature + " " + widths.path + " " + widths.slider;
       if (!frame || frame.key !== frameKey) {
         frame = pathFrame($("pg-path-chart"), widths.path, feature, data.theta0);
@@ -567,8 +565,6 @@
       figure.dataset.feature = state.feature;
       figure.dataset.schedule = state.schedule;
       figure.dataset.divergedEpoch = main.diverged ? String(main.diverged.epoch) : "";
-      last = { lossPaths: lossPaths, pathView: pathView };
-      root.dataset.redrawMs = (performance.now() - t0).toFixed(2);
     }
 
     function legend(runs) {
@@ -641,13 +637,13 @@
     });
     var presets = {
       below: function () {
-        return { batchSize: data.n, epochs: 100, schedule: "constant", learningRate: gridRateAtMost(data.features[state.feature].bound / 1.005) };
+        return { batchSize: data.n, epochs: 100, order: "shuffle", schedule: "constant", learningRate: gridRateAtMost(data.features[state.feature].bound / 1.005) };
       },
       edge: function () {
-        return { batchSize: data.n, epochs: 100, schedule: "constant", learningRate: gridRateAtLeast(1.005 * data.features[state.feature].bound) };
+        return { batchSize: data.n, epochs: 100, order: "shuffle", schedule: "constant", learningRate: gridRateAtLeast(1.005 * data.features[state.feature].bound) };
       },
       blowup: function () {
-        return { batchSize: data.n, epochs: 100, schedule: "constant", learningRate: gridRateAtLeast(1.3 * data.features[state.feature].bound) };
+        return { batchSize: data.n, epochs: 100, order: "shuffle", schedule: "constant", learningRate: gridRateAtLeast(1.3 * data.features[state.feature].bound) };
       },
       "sgd-constant": function () {
         return { batchSize: 1, epochs: 100, learningRate: 0.1, order: "shuffle", feature: "raw", schedule: "constant" };
@@ -674,7 +670,7 @@
       }).observe(root);
     }
     root.dataset.ready = "true";
-    return { state: state, set: set, redraw: redraw, last: function () { return last; } };
+    return { state: state, set: set };
   }
 
   /** Re-run the settings gdbook ran at build time (table #pg-reference) and show the difference. */
@@ -713,7 +709,7 @@
     divergenceMessage: divergenceMessage,
   };
   if (typeof document$ !== "undefined") {
-    document$.subscribe(init); // Material's page-load observable (also with instant navigation)
+    document$.subscribe(init); // Material's page-load observable
   } else if (document.readyState === "loading") {
     document.addEventListener("DOMContentLoaded", init);
   } else {
