@@ -52,11 +52,20 @@ def test_chapter_has_its_six_sections_and_no_failed_block(page: str) -> None:
 
 
 def test_chapter_follows_the_article_in_the_navigation(site: Path) -> None:
-    article = (site / "article" / "index.html").read_text(encoding="utf-8")
-    footer_next = re.search(
-        r'<a href="([^"]+)"[^>]*class="md-footer__link md-footer__link--next"', article
-    )
-    assert footer_next and footer_next.group(1).rstrip("/").endswith("experiments")
+    """Next after the article, or after the article's playground (动手试一试) if it is there."""
+
+    def next_page(name: str) -> str:
+        page = (site / name / "index.html").read_text(encoding="utf-8")
+        footer_next = re.search(
+            r'<a href="([^"]+)"[^>]*class="md-footer__link md-footer__link--next"', page
+        )
+        assert footer_next, f"{name} has no next page"
+        return footer_next.group(1).rstrip("/").rsplit("/", 1)[-1]
+
+    following = next_page("article")
+    if following == "playground":
+        following = next_page("playground")
+    assert following == "experiments"
 
 
 def test_article_links_to_the_chapter(site: Path) -> None:
