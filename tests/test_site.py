@@ -132,6 +132,7 @@ def test_comparison_table_was_computed(article: str) -> None:
     assert float(fixed[5]) > 10 * float(fixed[4])  # hovering spans an order of magnitude
     assert int(fixed[6]) >= 5
     assert float(decayed[5]) < float(fixed[4])  # decay: far smaller swings
+    assert 100 * float(decayed[5]) < float(fixed[5])  # "orders of magnitude" smaller
 
 
 def test_noise_floor_is_l_star_not_sigma_squared(article: str) -> None:
