@@ -20,10 +20,26 @@ from gdbook import make_linear_data
 pytestmark = pytest.mark.slow
 
 CJK = "\u4e00-\u9fff"
-SECTIONS = ["optimum", "lr-bound", "conditioning", "noise", "minibatch-noise", "cost", "mlp",
-            "claims"]
-FIGURES = ["fig-optimum", "fig-lr-bound", "fig-conditioning", "fig-noise", "fig-decay",
-           "fig-minibatch", "fig-cost", "fig-mlp"]
+SECTIONS = [
+    "optimum",
+    "lr-bound",
+    "conditioning",
+    "noise",
+    "minibatch-noise",
+    "cost",
+    "mlp",
+    "claims",
+]
+FIGURES = [
+    "fig-optimum",
+    "fig-lr-bound",
+    "fig-conditioning",
+    "fig-noise",
+    "fig-decay",
+    "fig-minibatch",
+    "fig-cost",
+    "fig-mlp",
+]
 # Every claim the article makes, as the chapter quotes it: one row of the closing table each.
 CLAIMS = [
     "能够保证收敛到全局最优解",
@@ -105,8 +121,15 @@ def test_article_links_to_the_chapter(site: Path) -> None:
     article = (site / "article" / "index.html").read_text(encoding="utf-8")
     body = article.split('<article class="md-content__inner', 1)[1]
     links = set(re.findall(r'<a href="(?:\.\./)?experiments/(#[^"]*)?"', body))
-    assert {"#optimum", "#lr-bound", "#conditioning", "#noise", "#minibatch-noise", "#cost",
-            "#mlp"} <= links
+    assert {
+        "#optimum",
+        "#lr-bound",
+        "#conditioning",
+        "#noise",
+        "#minibatch-noise",
+        "#cost",
+        "#mlp",
+    } <= links
 
 
 def test_mlp_is_in_the_api_reference(site: Path) -> None:
@@ -178,8 +201,9 @@ def test_conditioning_numbers_match_numpy(page: str, shown: str, article_data) -
     kappa = lam_max / lam_min
     rows = {r["量"]: r["数值"] for r in find_table(page, "量", "含义", "数值")}
     assert number(rows["κ = λ_max / λ_min"]) == pytest.approx(kappa, abs=0.01)
-    assert number(rows["η* = 2 / (λ_min + λ_max)"]) == pytest.approx(2 / (lam_min + lam_max),
-                                                                     abs=1e-4)
+    assert number(rows["η* = 2 / (λ_min + λ_max)"]) == pytest.approx(
+        2 / (lam_min + lam_max), abs=1e-4
+    )
     rho = (kappa - 1) / (kappa + 1)
     assert number(rows["ρ* = (κ − 1) / (κ + 1)"]) == pytest.approx(rho, abs=1e-4)
     assert number(rows["ρ(0.1)"]) == pytest.approx(1 - 0.1 * lam_min, abs=1e-4)
@@ -193,8 +217,10 @@ def test_standardising_features_cuts_kappa_and_epochs(page: str, article_data) -
     X, *_ = article_data
     Xc, _ = make_linear_data(n_samples=2000, n_features=10, seed=1)
     for data, features in (("本文数据", X[:, None]), ("第 6 节", Xc)):
-        raw, std = (next(r for r in rows if r["数据"].startswith(data) and r["特征"] == form)
-                    for form in ("原始", "标准化"))
+        raw, std = (
+            next(r for r in rows if r["数据"].startswith(data) and r["特征"] == form)
+            for form in ("原始", "标准化")
+        )
         for form, Z in ((raw, features), (std, (features - features.mean(0)) / features.std(0))):
             A = np.c_[Z, np.ones(len(Z))]
             lam = np.linalg.eigvalsh(2 / len(Z) * A.T @ A)
@@ -273,8 +299,9 @@ def test_fitted_slopes(page: str) -> None:
     # The slopes of the measured points, refitted here from the sweep table.
     sweep = sweep_rows(page)
     etas = np.array(sorted(sweep))
-    refit = np.polyfit(np.log(etas), np.log([number(sweep[e]["超额损失：有放回抽样"]) for e in etas]),
-                       1)[0]
+    refit = np.polyfit(
+        np.log(etas), np.log([number(sweep[e]["超额损失：有放回抽样"]) for e in etas]), 1
+    )[0]
     assert number(replacement["超额损失的斜率"]) == pytest.approx(refit, abs=0.02)
 
 
@@ -302,7 +329,9 @@ def test_minibatch_variance_matches_the_finite_population_correction(page: str) 
         assert number(row["不放回：公式 (n−k)/(k(n−1))"]) == pytest.approx(exact, abs=5e-5)
         assert number(row["不放回：实测"]) == pytest.approx(exact, rel=0.05, abs=1e-4)
         assert number(row["有放回：实测"]) == pytest.approx(1 / k, rel=0.05)
-        assert number(row["不放回的标准差（相对单样本）"]) == pytest.approx(np.sqrt(exact), abs=1e-3)
+        assert number(row["不放回的标准差（相对单样本）"]) == pytest.approx(
+            np.sqrt(exact), abs=1e-3
+        )
     assert number(rows[-1]["不放回：实测"]) == 0  # k = n: batch gradient descent, no noise
 
 
@@ -383,7 +412,9 @@ def test_mlp_uses_twenty_seeds_and_both_currencies(page: str) -> None:
         seeds = re.search(r"（(.*)）", row[next(c for c in row if c.startswith("损失 ≥"))])
         assert seeds  # the seeds on the plateau are listed
     # Equal updates: SGD is not on the plateau more often than batch gradient descent.
-    plateau = {b: int(number(r[next(c for c in r if c.startswith("损失 ≥"))])) for b, r in rows.items()}
+    plateau = {
+        b: int(number(r[next(c for c in r if c.startswith("损失 ≥"))])) for b, r in rows.items()
+    }
     assert plateau["随机 20 轮"] <= plateau["批量 240 轮"]
 
 
@@ -421,12 +452,17 @@ def test_cost_verdicts_follow_the_cost_table(page: str, claim_rows) -> None:
     rows = find_table(page, "目标", "方法", "最佳 η")
     grads = {(r["目标"], r["方法"]): number(r["样本梯度数"]) for r in rows}
     targets = {t for t, _ in grads}
-    sgd_cheapest = all(grads[t, "随机"] < min(grads[t, "批量"], grads[t, "小批量"]) for t in targets)
-    batch_dearest = all(grads[t, "批量"] > max(grads[t, "随机"], grads[t, "小批量"]) for t in targets)
+    sgd_cheapest = all(
+        grads[t, "随机"] < min(grads[t, "批量"], grads[t, "小批量"]) for t in targets
+    )
+    batch_dearest = all(
+        grads[t, "批量"] > max(grads[t, "随机"], grads[t, "小批量"]) for t in targets
+    )
     mini_cheaper = all(grads[t, "小批量"] < grads[t, "批量"] for t in targets)
     findings = {c: row[1][0] for row in claim_rows for c in CLAIMS if c in row[0][0]}
     assert ("样本梯度数" in held_currencies(findings["计算量较小，训练速度较快"])) == sgd_cheapest
     assert ("样本梯度数" in held_currencies(findings["计算量较大，训练速度较慢"])) == batch_dearest
-    assert ("样本梯度数" in held_currencies(
-        findings["既能够减小计算量，又能够增加训练速度"])) == mini_cheaper
+    assert (
+        "样本梯度数" in held_currencies(findings["既能够减小计算量，又能够增加训练速度"])
+    ) == mini_cheaper
     assert findings["容易陷入局部最优解"].endswith("没有证据支持。")
