@@ -151,14 +151,16 @@ class LinearEpochs:
         self._cache = (params.copy(), loss, grad)
         return loss, grad
 
-    def run_epoch(self, rng: np.random.Generator | None, learning_rate: float, record: bool):
+    def run_epoch(self, rng: np.random.Generator | None, learning_rate: float, record: bool,
+                  replacement: bool = False):
         """Run one epoch; return `(n_steps, step losses or None)`, or `None` to decline.
 
-        Declining happens before anything is drawn from `rng`, so the trainer
-        can run the readable loop for this epoch instead.
+        The rows are drawn from `rng` as `iter_batches` draws them (a permutation,
+        or with `replacement` uniform draws). Declining happens before anything
+        is drawn, so the trainer can run the readable loop for this epoch instead.
         """
         params, X = self.model.params, self.X
-        if self.batch_size >= X.shape[0]:  # batch GD: one step from the last evaluation
+        if self.batch_size >= X.shape[0] and not replacement:  # batch GD: one step
             loss, grad = self.evaluate()
             GradientDescent.update(params, grad, learning_rate)
             self.evaluate()  # the loss after the step, which is also the next step's
@@ -167,6 +169,8 @@ class LinearEpochs:
             return None  # no numba, and more than one feature or a step that could expand
         if rng is None:
             order = None
+        elif replacement:
+            order = rng.integers(X.shape[0], size=X.shape[0])  # as iter_batches draws them
         elif self.kernels is None:
             order = rng.permutation(X.shape[0])  # as iter_batches draws it
         else:  # the same permutation from the same draws, faster

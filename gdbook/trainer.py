@@ -54,11 +54,25 @@ class Trainer:
             or [`MiniBatchGD`][gdbook.MiniBatchGD].
         epochs: Maximum number of passes over the data, an integer >= 1.
         seed: Seed (int) or `numpy.random.Generator` for the row order. An int
-            makes every call to `fit` shuffle the same way; a Generator is
+            makes every call to `fit` draw the same orders; a Generator is
             advanced by each call. The global `np.random` state is never used.
-        shuffle: Visit the rows in a new random order each epoch (sampling
-            without replacement). `False` walks them in order, as the article's
-            loop does.
+        order: Which rows feed the batches of each epoch:
+
+            - `"shuffle"` (default): a new random permutation every epoch, so
+              each row is used once per epoch (sampling without replacement);
+            - `"sequential"`: the rows in their given order every epoch, as the
+              article's loop does;
+            - `"replacement"`: `n_samples` independent uniform draws every
+              epoch (sampling with replacement), so some rows come twice and
+              some not at all; each batch is then an i.i.d. sample, the setting
+              of the usual SGD theory.
+
+            [`BatchGD`][gdbook.BatchGD] uses every row in every step whatever
+            the order; an explicit `batch_size` equal to the number of rows
+            with `"replacement"` takes bootstrap samples.
+        shuffle: The older switch for the order: `True` is `order="shuffle"`,
+            `False` is `order="sequential"`. Give `order` or `shuffle`, not
+            two that disagree.
         drop_last: Skip the last, shorter batch of an epoch when `batch_size`
             does not divide the number of rows. By default it is used, with its
             gradient averaged over its real size.
@@ -92,7 +106,8 @@ class Trainer:
         *,
         epochs: int = 100,
         seed: int | np.random.Generator | None = None,
-        shuffle: bool = True,
+        order: str | None = None,
+        shuffle: bool | None = None,
         drop_last: bool = False,
         tol: float | None = None,
         patience: int = 5,
@@ -108,7 +123,7 @@ class Trainer:
         self.epochs = check_positive_int(epochs, "epochs")
         check_rng(seed)  # fail now, not at fit time
         self.seed = seed
-        self.shuffle = _check_bool(shuffle, "shuffle")
+        self.order = _check_order(order, shuffle)
         self.drop_last = _check_bool(drop_last, "drop_last")
         if tol is not None:
             if isinstance(tol, bool) or not isinstance(tol, numbers.Real):
@@ -148,7 +163,10 @@ class Trainer:
         check_n_features(X, model.n_features)
         n_samples = X.shape[0]
         batch_size = self.optimizer.batch_size_for(n_samples)
-        rng = check_rng(self.seed) if self.shuffle else None
+        # Batch GD steps on every row, so its row order cannot matter: nothing is drawn.
+        ordered = self.order != "sequential" and self.optimizer.batch_size is not None
+        rng = check_rng(self.seed) if ordered else None
+        replacement = ordered and self.order == "replacement"
         if model.params.dtype != X.dtype:
             model.params = model.params.astype(X.dtype)
 
@@ -166,9 +184,10 @@ class Trainer:
             lr = self.optimizer.learning_rate_at(epoch)
             with np.errstate(over="ignore", invalid="ignore"):
                 start = time.perf_counter()
-                done = fast.run_epoch(rng, lr, self.record_steps) if fast else None
+                done = fast.run_epoch(rng, lr, self.record_steps, replacement) if fast else None
                 if done is None:
-                    batches = iter_batches(n_samples, batch_size, rng=rng, drop_last=self.drop_last)
+                    batches = iter_batches(n_samples, batch_size, rng=rng,
+                                           replacement=replacement, drop_last=self.drop_last)
                     step_losses = run_epoch(model, self.optimizer, X, y, batches, lr)
                     done = len(step_losses), step_losses
                 elapsed = time.perf_counter() - start
@@ -229,10 +248,15 @@ class Trainer:
             else None,
         )
 
+    @property
+    def shuffle(self) -> bool:
+        """Whether the rows are drawn at random (`order` is not `"sequential"`)."""
+        return self.order != "sequential"
+
     def __repr__(self) -> str:
         return (
             f"Trainer({self.optimizer!r}, epochs={self.epochs}, seed={self.seed!r}, "
-            f"shuffle={self.shuffle})"
+            f"order={self.order!r})"
         )
 
 
@@ -240,6 +264,28 @@ def _check_bool(value: object, name: str) -> bool:
     if not isinstance(value, (bool, np.bool_)):
         raise TypeError(f"{name} must be True or False, got {_describe(value)}")
     return bool(value)
+
+
+ORDERS = ("shuffle", "sequential", "replacement")
+
+
+def _check_order(order: object, shuffle: object) -> str:
+    if shuffle is not None:
+        implied = "shuffle" if _check_bool(shuffle, "shuffle") else "sequential"
+        if order is None:
+            return implied
+    if order is None:
+        return "shuffle"
+    if not isinstance(order, str) or order not in ORDERS:
+        raise ValueError(
+            f"order must be one of {', '.join(map(repr, ORDERS))}, got {_describe(order)}"
+        )
+    if shuffle is not None and (order == "sequential") == bool(shuffle):
+        raise ValueError(
+            f"shuffle={shuffle!r} contradicts order={order!r}; give only order= "
+            f"(shuffle=True is order='shuffle', shuffle=False is order='sequential')"
+        )
+    return order
 
 
 def _check_callbacks(callbacks: Iterable[Callback]) -> tuple[Callback, ...]:
