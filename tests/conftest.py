@@ -173,9 +173,11 @@ class _QuietHandler(SimpleHTTPRequestHandler):
         pass
 
 
-@pytest.fixture(scope="session")
+# Module-scoped, like tests/browser_session.py's: one playwright instance at a time (a
+# second sync_playwright() while one is running fails), started again for each module.
+@pytest.fixture(scope="module")
 def base_url(site: Path) -> Iterator[str]:
-    """The built book, served on an ephemeral loopback port for the session's tests."""
+    """The built book, served on an ephemeral loopback port for the module's tests."""
     handler = functools.partial(_QuietHandler, directory=str(site))
     server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
@@ -188,7 +190,7 @@ def base_url(site: Path) -> Iterator[str]:
         thread.join(timeout=10)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[object]:
     sync_playwright, reason = _playwright_or_reason()
     if sync_playwright is None:
