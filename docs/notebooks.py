@@ -4,7 +4,8 @@ What the notebook holds, in the page's order:
 
 - the prose as Markdown cells, with Material's extra syntax turned into plain Markdown
   (admonitions and collapsible notes become quotes, content tabs bold titles), snippets
-  (`--8<--`) expanded, and every link made absolute on the published book, `site_url`;
+  (`--8<--`) expanded, every link made absolute on the published book, `site_url`, and
+  interactive HTML (forms and scripts that only work on the page) replaced by a link to it;
 - each executed block as a code cell: the code exactly as markdown-exec ran it (snippets
   expanded, indentation removed), with the output it printed during this build stored
   under it. A block that prints one HTML fragment into the page (`html="on"`, the
@@ -49,6 +50,8 @@ _ADMONITION = re.compile(
     r'(?:[ \t]+"(?P<title>[^"]*)")?[ \t]*$'
 )
 _TAB = re.compile(r'^(?P<indent>[ \t]*)===\+?[ \t]+"(?P<title>[^"]*)"[ \t]*$')
+_HTML_BLOCK = re.compile(r"^<(?P<tag>div|form|section|figure|details)\b(?P<attrs>[^>]*)>")
+_INTERACTIVE = re.compile(r"<(?:script|form|input|button|select|textarea|canvas)\b")
 _HEADING_ATTRS = re.compile(r"^(#{1,6}[ \t].*?)[ \t]*\{[^}]*\}[ \t]*$")
 _INLINE_LINK = re.compile(r"(\[[^\]]*\])\(([^)\s]+)\)(\{[^}]*\})?")
 _REFERENCE_LINK = re.compile(r"\[((?:[^\[\]]|\[[^\]]*\])+)\]\[([^\]]*)\]")
@@ -157,10 +160,36 @@ def _split(lines: list[str]) -> list[Segment]:
             segments.append("\n")
             i = end
             continue
+        block = _HTML_BLOCK.match(line)
+        if block:
+            end = _html_end(lines, i, block["tag"])
+            raw = "\n".join(lines[i : end + 1])
+            if _INTERACTIVE.search(raw):  # it needs the page's scripts: point to the page
+                anchor = re.search(r'\bid="([^"]+)"', block["attrs"])
+                where = f"#{anchor[1]}" if anchor else "#"
+                segments.append(
+                    f"> *这里是网页上的交互内容，要在浏览器里配合本书的脚本使用："
+                    f"请到[网页上的这一节]({where})操作。*\n"
+                )
+            else:
+                segments.append(raw + "\n")
+            i = end + 1
+            continue
         heading = _HEADING_ATTRS.match(line)
         segments.append((heading[1] if heading else line) + "\n")
         i += 1
     return segments
+
+
+def _html_end(lines: list[str], start: int, tag: str) -> int:
+    """The line that closes the raw HTML element opened on line `start`."""
+    depth = 0
+    for end in range(start, len(lines)):
+        line = lines[end]
+        depth += len(re.findall(rf"<{tag}\b", line)) - len(re.findall(rf"</{tag}>", line))
+        if depth <= 0:
+            return end
+    return len(lines) - 1
 
 
 def _plain_fence(indent: str, mark: str, info: str, body: list[str]) -> str:

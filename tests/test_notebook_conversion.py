@@ -104,3 +104,15 @@ def test_imports_are_found_at_any_depth() -> None:
     code = "import numpy as np\nfrom figures import figure_html\n"
     code += "def f():\n    import json.decoder\n    from . import nothing\n"
     assert notebooks.imported_modules(code) == {"numpy", "figures", "json"}
+
+
+def test_interactive_html_is_replaced_by_a_link_and_static_html_is_kept() -> None:
+    page = (
+        '<div class="widget" id="play" markdown="0">\n<div>\n<input type="range">\n</div>\n'
+        "<script src=\"x.js\"></script>\n</div>\n\nAfter.\n\n<div>static <b>table</b></div>\n"
+    )
+    (text,) = notebooks.split_page(page)
+    assert "<input" not in text and "<script" not in text
+    assert "[网页上的这一节](#play)" in text
+    assert text.index("[网页上的这一节]") < text.index("After.")
+    assert "<div>static <b>table</b></div>" in text
