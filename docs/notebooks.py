@@ -42,7 +42,9 @@ import markdown
 
 log = logging.getLogger("mkdocs.hooks.gdbook.notebooks")
 
-EXEC_LANGUAGES = ("python", "py")
+# Fences that markdown-exec runs through its Python runner (`pycon` sessions are not turned
+# into notebooks); only those among its configured `languages` run.
+PYTHON_FENCES = ("python", "py")
 _TRUE = {"1", "true", "yes", "on"}
 _FENCE = re.compile(r"^(?P<indent>[ \t]*)(?P<fence>`{3,}|~{3,})[ \t]*(?P<info>[^`]*?)[ \t]*$")
 _ADMONITION = re.compile(
@@ -77,14 +79,14 @@ def parse_fence(info: str) -> tuple[str, dict[str, str]]:
     return language, _options(info)
 
 
-def is_executed(info: str) -> bool:
+def is_executed(info: str, languages: tuple[str, ...] = ("python",)) -> bool:
     language, options = parse_fence(info)
-    return language in EXEC_LANGUAGES and options.get("exec", "").lower() in _TRUE
+    return language in languages and options.get("exec", "").lower() in _TRUE
 
 
 @dataclass
 class Code:
-    """An executed block's place in the page: its fence options and its indented source."""
+    """An executed block's place in the page: its fence options and its source (dedented)."""
 
     options: dict[str, str]
     source: str
@@ -115,13 +117,14 @@ def _body(lines: list[str], start: int, indent: int) -> tuple[list[str], int]:
     return lines[start:end], end
 
 
-def split_page(markdown_text: str) -> list[Segment]:
-    """The page as Markdown text and executed blocks, in order, with Material's containers
-    (admonitions, collapsible notes, content tabs) turned into plain Markdown."""
-    return _merge(_split(markdown_text.splitlines()))
+def split_page(markdown_text: str, languages: tuple[str, ...] = ("python",)) -> list[Segment]:
+    """The page as Markdown text and executed blocks (fences of these `languages`), in order,
+    with Material's containers (admonitions, collapsible notes, content tabs) turned into
+    plain Markdown."""
+    return _merge(_split(markdown_text.splitlines(), languages))
 
 
-def _split(lines: list[str]) -> list[Segment]:
+def _split(lines: list[str], languages: tuple[str, ...]) -> list[Segment]:
     segments: list[Segment] = []
     i = 0
     while i < len(lines):
@@ -134,7 +137,7 @@ def _split(lines: list[str]) -> list[Segment]:
             while end < len(lines) and not closing.match(lines[end]):
                 end += 1
             body = lines[i + 1 : end]
-            if is_executed(fence["info"]):
+            if is_executed(fence["info"], languages):
                 source = textwrap.dedent("\n".join(body))
                 segments.append(Code(parse_fence(fence["info"])[1], source))
             else:
@@ -145,7 +148,7 @@ def _split(lines: list[str]) -> list[Segment]:
         if container:
             indent = _indent(line)
             body, end = _body(lines, i + 1, indent)
-            inner = _merge(_split(_dedent(body, indent + 4)))
+            inner = _merge(_split(_dedent(body, indent + 4), languages))
             if inner and isinstance(inner[0], str):
                 inner[0] = inner[0].lstrip("\n")
             if container.re is _TAB:
@@ -369,6 +372,9 @@ class Recorder:
         self.pages: dict[str, Page] = {}
         self.current: Page | None = None
         self.files: Any = None  # the build's MkDocs Files, set by the on_files hook
+        plugin = config["plugins"].get("markdown-exec")
+        configured = getattr(getattr(plugin, "config", None), "languages", None) or PYTHON_FENCES
+        self.languages = tuple(lang for lang in configured if lang in PYTHON_FENCES)
         snippets = config["mdx_configs"].get("pymdownx.snippets", {})
         self._snippets = markdown.Markdown(
             extensions=["pymdownx.snippets"], extension_configs={"pymdownx.snippets": snippets}
@@ -469,7 +475,7 @@ class Recorder:
         return sorted(wanted, key=str.lower)
 
     def notebook(self, page: Page, files: Any, autorefs: Any) -> dict | None:
-        segments = split_page(page.markdown)
+        segments = split_page(page.markdown, self.languages)
         fences = [s for s in segments if isinstance(s, Code)]
         if len(fences) != len(page.blocks) or any(
             f.source.strip() != b.code.strip() for f, b in zip(fences, page.blocks, strict=False)
