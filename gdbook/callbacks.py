@@ -1,0 +1,530 @@
+"""Callbacks: everything a training run does besides its gradient steps.
+
+[`Trainer.fit`][gdbook.Trainer.fit] runs epochs and, after each, hands the run to
+its callbacks. Validation, early stopping, restoring the best parameters, the
+divergence guard, the progress bar and the step record are callbacks too: small
+objects with the same three hooks a user's own callback has. Every callback runs
+at the end of every epoch; if any of them returns a true value (a numpy bool
+counts), training stops after that epoch, and the first one that asked names the
+reason (its `stop_reason`).
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import time
+import warnings
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from gdbook._validation import stack_level
+from gdbook.exceptions import ConvergenceWarning, DivergenceError
+from gdbook.history import History
+
+if TYPE_CHECKING:
+    from gdbook.trainer import Trainer
+
+__all__ = [
+    "Callback",
+    "DivergenceGuard",
+    "EarlyStopping",
+    "ProgressBar",
+    "RestoreBest",
+    "Run",
+]
+
+
+class Run:
+    """A training run in progress: what every callback hook receives.
+
+    Attributes:
+        trainer: The [`Trainer`][gdbook.Trainer] running it.
+        model: The model being trained (its `params` change in place).
+        X: Training features, validated, 2-D, in the training dtype.
+        y: Training targets, validated, 1-D.
+        initial_loss: Full-data loss before the first step (`nan` until
+            measured, just after `on_fit_start`).
+        logs: One list per record, one entry per finished epoch: `"loss"`,
+            `"time"`, `"learning_rate"`, `"grad_norm"`, `"steps"`, and
+            `"val_loss"` with validation data. Callbacks may add their own.
+        step_losses: The batch losses of the epoch just run, when a callback
+            asked for them (`needs_step_losses`); else `None`.
+        stop_reason: `None` while training; then `"epochs"`, `"converged"`,
+            `"callback"`, `"diverged"`, or `"error"` (an exception, such as
+            `KeyboardInterrupt`, ended the run).
+        best_epoch: Set by [`RestoreBest`][gdbook.RestoreBest].
+
+    Examples:
+        >>> from gdbook import BatchGD, Callback, LinearRegression, Trainer, make_linear_data
+        >>> class Gap(Callback):  # records its own column in run.logs
+        ...     def on_epoch_end(self, run):
+        ...         run.record(gap=run.logs["val_loss"][-1] - run.loss)
+        ...     def on_fit_end(self, run):
+        ...         self.gaps = run.logs["gap"]
+        >>> X, y = make_linear_data(seed=0)
+        >>> X_val, y_val = make_linear_data(seed=1)
+        >>> gap = Gap()
+        >>> history = Trainer(BatchGD(learning_rate=0.5), epochs=5, callbacks=[gap]).fit(
+        ...     LinearRegression(seed=0), X, y, validation_data=(X_val, y_val))
+        >>> len(gap.gaps), history.val_loss.shape
+        (5, (5,))
+    """
+
+    def __init__(self, trainer: Trainer, model: Any, X: np.ndarray, y: np.ndarray) -> None:
+        self.trainer, self.model, self.X, self.y = trainer, model, X, y
+        self.initial_loss = math.nan
+        self.logs: dict[str, list[Any]] = {
+            key: [] for key in ("loss", "time", "learning_rate", "grad_norm", "steps")
+        }
+        self.step_losses: Sequence[float] | None = None
+        self.stop_reason: str | None = None
+        self.best_epoch: int | None = None
+
+    @property
+    def epoch(self) -> int:
+        """Index (0-based) of the last finished epoch, -1 before the first."""
+        return len(self.logs["loss"]) - 1
+
+    @property
+    def loss(self) -> float:
+        """Full-data training loss after the last finished epoch (initially `initial_loss`)."""
+        losses = self.logs["loss"]
+        return losses[-1] if losses else self.initial_loss
+
+    def record(self, **values: Any) -> None:
+        """Append one value per named record, e.g. `run.record(val_loss=0.1)`."""
+        for key, value in values.items():
+            self.logs.setdefault(key, []).append(value)
+
+    def history(self) -> History:
+        """Return the [`History`][gdbook.History] of the run so far."""
+        logs, dtype = self.logs, self.model.params.dtype
+        return History(
+            loss=np.array(logs["loss"], dtype=float),
+            time=np.array(logs["time"], dtype=float),
+            learning_rate=np.array(logs["learning_rate"], dtype=float),
+            grad_norm=np.array(logs["grad_norm"], dtype=float),
+            params=self.model.params.copy(),
+            initial_loss=self.initial_loss,
+            steps_per_epoch=logs["steps"][0] if logs["steps"] else 0,
+            stop_reason=self.stop_reason or "running",
+            step_loss=np.concatenate([np.asarray(s, dtype) for s in [(), *logs["step_loss"]]])
+            if "step_loss" in logs
+            else None,
+            val_loss=np.array(logs["val_loss"], dtype=float) if "val_loss" in logs else None,
+            best_epoch=self.best_epoch,
+        )
+
+
+class Callback:
+    """Base class of callbacks: override the hooks you need.
+
+    A plain function `callback(epoch, loss, model)` also works as a callback:
+    [`Trainer`][gdbook.Trainer] calls it from `on_epoch_end`, and a true return
+    value stops training with `stop_reason="callback"`.
+
+    Hooks run in the order the callbacks are listed (the built-in ones first:
+    validation, step record, divergence guard, best parameters, early stopping;
+    then yours; the progress bar last, so it shows what the others recorded).
+
+    Attributes:
+        stop_reason: The `History.stop_reason` when this callback stops training.
+        needs_step_losses: Set to `True` to get each batch's loss in `run.step_losses`.
+
+    Examples:
+        >>> from gdbook import BatchGD, Callback, LinearRegression, Trainer, make_linear_data
+        >>> class StopBelow(Callback):
+        ...     stop_reason = "good enough"
+        ...     def __init__(self, target):
+        ...         self.target = target
+        ...     def on_epoch_end(self, run):
+        ...         return run.loss < self.target
+        >>> X, y = make_linear_data(seed=0)
+        >>> history = Trainer(BatchGD(learning_rate=0.5), epochs=500,
+        ...                   callbacks=[StopBelow(0.02)]).fit(LinearRegression(seed=0), X, y)
+        >>> history.stop_reason, bool(history.loss[-1] < 0.02 <= history.loss[-2])
+        ('good enough', True)
+    """
+
+    stop_reason: str = "callback"
+    needs_step_losses: bool = False
+
+    def on_fit_start(self, run: Run) -> None:
+        """Called once before training starts (`run.initial_loss` is not known yet)."""
+
+    def on_epoch_end(self, run: Run) -> Any:
+        """Called after each epoch; return a true value to stop training."""
+        return None
+
+    def on_fit_end(self, run: Run) -> None:
+        """Called once when `fit` ends, however it ends: see `run.stop_reason`."""
+
+
+class FunctionCallback(Callback):
+    """Adapt a function `callback(epoch, loss, model)` to the protocol."""
+
+    def __init__(self, function: Callable[[int, float, Any], Any]) -> None:
+        self.function = function
+
+    def on_epoch_end(self, run: Run) -> Any:
+        return self.function(run.epoch, run.loss, run.model)
+
+    def __repr__(self) -> str:
+        return repr(self.function)
+
+
+class Validation(Callback):
+    """Record the loss on held-out rows after each epoch as `"val_loss"`."""
+
+    def __init__(self, X: np.ndarray, y: np.ndarray) -> None:
+        self.X, self.y = X, y
+
+    def on_fit_start(self, run: Run) -> None:
+        run.logs["val_loss"] = []
+
+    def on_epoch_end(self, run: Run) -> None:
+        dtype = run.model.params.dtype
+        with np.errstate(over="ignore", invalid="ignore"):
+            loss = run.model.loss_and_grad(self.X.astype(dtype, copy=False),
+                                           self.y.astype(dtype, copy=False))[0]
+        run.record(val_loss=float(loss))
+
+
+class StepRecorder(Callback):
+    """Record each batch's loss, just before its step, as `"step_loss"`."""
+
+    needs_step_losses = True
+
+    def on_fit_start(self, run: Run) -> None:
+        run.logs["step_loss"] = []
+
+    def on_epoch_end(self, run: Run) -> None:
+        run.record(step_loss=run.step_losses)
+
+
+def _monitored(run: Run) -> str:
+    return "val_loss" if "val_loss" in run.logs else "loss"
+
+
+class EarlyStopping(Callback):
+    """Stop when the monitored loss has not improved by more than `tol` for `patience` epochs.
+
+    An epoch improves when its loss is **below** `best - tol`, where `best` is
+    the lowest loss so far; otherwise it is stale. Training stops after
+    `patience` stale epochs in a row, that is `patience` epochs after the last
+    improvement. `tol` is absolute, in the loss's own units (squared units of
+    `y`): scale it with your data. scikit-learn's `SGDRegressor` uses the same
+    rule with its `tol` and `n_iter_no_change`.
+
+    Args:
+        tol: Smallest improvement that counts, a number >= 0.
+        patience: Stale epochs in a row before stopping, an integer >= 1.
+        monitor: `"loss"`, `"val_loss"`, or `None` (default) for `"val_loss"`
+            when there are validation data and `"loss"` otherwise.
+
+    Examples:
+        >>> from gdbook import BatchGD, EarlyStopping, LinearRegression, Trainer
+        >>> from gdbook import make_linear_data
+        >>> X, y = make_linear_data(seed=0)
+        >>> history = Trainer(BatchGD(learning_rate=0.5), epochs=5000,
+        ...                   callbacks=[EarlyStopping(1e-9, 3)]).fit(LinearRegression(seed=0), X, y)
+        >>> history.stop_reason, history.n_epochs < 5000
+        ('converged', True)
+    """
+
+    stop_reason = "converged"
+
+    def __init__(self, tol: float, patience: int, monitor: str | None = None) -> None:
+        self.tol, self.patience, self.monitor = tol, patience, monitor
+
+    def on_fit_start(self, run: Run) -> None:
+        self.best, self.stale = math.inf, 0
+
+    def on_epoch_end(self, run: Run) -> bool:
+        loss = run.logs[self.monitor or _monitored(run)][-1]
+        self.stale = 0 if loss < self.best - self.tol else self.stale + 1
+        self.best = min(self.best, loss)
+        return self.stale >= self.patience
+
+    def on_fit_end(self, run: Run) -> None:
+        if run.stop_reason == "epochs":
+            which = "the validation loss" if (self.monitor or _monitored(run)) == "val_loss" \
+                else "the loss"
+            warnings.warn(
+                f"{which} was still improving by more than tol={self.tol:g} after "
+                f"epochs={run.trainer.epochs}; consider increasing epochs, the learning rate, "
+                f"or tol",
+                ConvergenceWarning,
+                stacklevel=stack_level(),
+            )
+
+    def __repr__(self) -> str:
+        return f"EarlyStopping(tol={self.tol!r}, patience={self.patience!r})"
+
+
+class RestoreBest(Callback):
+    """Leave the model with the parameters of its best epoch, not its last.
+
+    Best is the lowest validation loss when there are validation data, else the
+    lowest training loss; ties keep the earlier epoch. The epoch is recorded in
+    `History.best_epoch`. A run that diverges is not restored.
+
+    Examples:
+        >>> from gdbook import LinearRegression, RestoreBest, StochasticGD, Trainer
+        >>> from gdbook import make_linear_data
+        >>> X, y = make_linear_data(seed=0)
+        >>> model = LinearRegression(seed=0)
+        >>> history = Trainer(StochasticGD(learning_rate=0.3), epochs=20, seed=0,
+        ...                   callbacks=[RestoreBest()]).fit(model, X, y)
+        >>> bool(model.loss(X, y) == history.loss.min()), history.best_epoch is not None
+        (True, True)
+    """
+
+    def on_fit_start(self, run: Run) -> None:
+        self.best, self.params = math.inf, None
+
+    def on_epoch_end(self, run: Run) -> None:
+        loss = run.logs[_monitored(run)][-1]
+        if loss < self.best:
+            self.best, self.params = loss, run.model.params.copy()
+            run.best_epoch = run.epoch
+
+    def on_fit_end(self, run: Run) -> None:
+        if self.params is not None and run.stop_reason != "diverged":
+            run.model.params[...] = self.params
+
+    def __repr__(self) -> str:
+        return "RestoreBest()"
+
+
+class DivergenceGuard(Callback):
+    r"""Raise [`DivergenceError`][gdbook.DivergenceError] instead of returning a blown-up run.
+
+    Two yardsticks: the run's initial loss, and the variance of `y`, which is the
+    loss of predicting the mean of `y` (any fit should beat it). The run has
+    diverged:
+
+    1. **during training**, after an epoch whose training loss is not finite or
+       exceeds `ratio` (default $10^6$) times the larger of the two: it stops there;
+    2. **when it ends** (all epochs run, early stopping, or a callback), if its
+       final training loss is above its initial loss **and** above `final_ratio`
+       (default 10) times the variance of `y`: it ended worse than it started and
+       far worse than predicting the mean, however slowly it got there.
+
+    A run that is still coming down from a poor start is never failed by rule 2,
+    and neither is the noise of stochastic steps around a good fit. The error
+    names the stability bound of the variant in use (see
+    [`DivergenceError`][gdbook.DivergenceError]) and carries the history.
+
+    Args:
+        ratio: Growth that stops training at once, a number > 1.
+        final_ratio: Multiple of the variance of `y` above which a run that ends
+            higher than it started has diverged, a number > 0.
+
+    Examples:
+        >>> from gdbook import BatchGD, DivergenceError, LinearRegression, Trainer
+        >>> from gdbook import make_linear_data, max_stable_learning_rate
+        >>> X, y = make_linear_data(seed=0)
+        >>> trainer = Trainer(BatchGD(learning_rate=1.01 * max_stable_learning_rate(X)),
+        ...                   epochs=200)
+        >>> try:
+        ...     trainer.fit(LinearRegression(seed=0), X, y)
+        ... except DivergenceError as error:
+        ...     print(error.history.n_epochs, error.history.stop_reason)
+        200 diverged
+    """
+
+    def __init__(self, ratio: float = 1e6, final_ratio: float = 10.0) -> None:
+        self.ratio, self.final_ratio = ratio, final_ratio
+
+    def on_fit_start(self, run: Run) -> None:
+        self.variance: float | None = None
+
+    def on_epoch_end(self, run: Run) -> None:
+        if self.variance is None:
+            with np.errstate(over="ignore", invalid="ignore"):
+                self.variance = float(np.var(run.y))
+        if not math.isfinite(run.loss) or run.loss > self.ratio * max(run.initial_loss,
+                                                                       self.variance):
+            raise self.error(run, at_end=False)
+
+    def on_fit_end(self, run: Run) -> None:
+        if self.variance is None or run.stop_reason not in ("epochs", "converged", "callback"):
+            return
+        if run.loss > max(run.initial_loss, self.final_ratio * self.variance):
+            raise self.error(run, at_end=True)
+
+    def error(self, run: Run, *, at_end: bool) -> DivergenceError:
+        """Return the error for `run`, with the history attached (`stop_reason="diverged"`)."""
+        optimizer, trainer, X = run.trainer.optimizer, run.trainer, run.X
+        rows = optimizer.batch_size
+        replacement = trainer.order == "replacement" and rows is not None
+        if rows is not None and rows >= X.shape[0] and not replacement:
+            rows = None  # every step sees every row: batch GD
+        bound = batch_gd = None
+        stable = getattr(run.model, "max_stable_learning_rate", None)
+        if stable is not None:
+            batch_gd = stable(X)
+            bound = batch_gd if rows is None else stable(
+                X, batch_size=rows, replacement=replacement, drop_last=trainer.drop_last)
+        run.stop_reason = "diverged"
+        error = DivergenceError(
+            epoch=run.epoch,
+            learning_rate=run.logs["learning_rate"][-1],
+            loss=run.loss,
+            max_stable_learning_rate=bound,
+            batch_size=rows,
+            batch_gd_learning_rate=batch_gd,
+            initial_loss=run.initial_loss,
+            at_end=at_end,
+            advice=scale_advice(X, run.y, known_bound=stable is not None),
+        )
+        error.history = run.history()
+        return error
+
+    def __repr__(self) -> str:
+        return f"DivergenceGuard(ratio={self.ratio!r}, final_ratio={self.final_ratio!r})"
+
+
+def scale_advice(X: np.ndarray, y: np.ndarray, *, known_bound: bool) -> str:
+    """Say what to change after a divergence, from the scales of the features and the target.
+
+    The scale of a column is its root mean square. Features count as standardised
+    when every column's scale lies in [0.1, 10]. The target's scale matters only
+    for models without a known bound (a network's gradients grow with its
+    residuals; least squares' stability does not depend on `y`).
+    """
+    with np.errstate(over="ignore"):
+        columns = np.sqrt(np.mean(np.square(X, dtype=float), axis=0))
+        target = float(np.sqrt(np.mean(np.square(y, dtype=float))))
+    low, high = float(columns.min()), float(columns.max())
+    if not 0.1 <= low <= high <= 10:
+        return (
+            f"lower learning_rate, or standardise the features (the root mean square of "
+            f"X's columns ranges from {low:.3g} to {high:.3g}; e.g. "
+            f"sklearn.preprocessing.StandardScaler)"
+        )
+    if not known_bound and target > 10 * max(high, 1.0):
+        return (
+            f"the features are on a unit scale but the target is not (y has mean "
+            f"{float(np.mean(y)):.4g} and standard deviation {float(np.std(y)):.4g}): the "
+            f"gradients grow with the residuals, so standardise y too (e.g. "
+            f"sklearn.compose.TransformedTargetRegressor with StandardScaler), or lower "
+            f"learning_rate"
+        )
+    return "lower learning_rate (the features are already on a unit scale)"
+
+
+class ProgressBar(Callback):
+    """Show a progress bar with the epoch, the loss and the validation loss (tqdm).
+
+    `Trainer(progress=True)` adds one. It uses `tqdm.auto`, so it is a widget in
+    Jupyter and a text bar in a terminal; tqdm is an optional dependency
+    (`pip install "gdbook[progress]"`). Messages that gdbook logs while the bar
+    is open (logger `"gdbook"`, level INFO or above; for instance while the fast
+    kernels compile on first use) show as the bar's description.
+
+    Args:
+        **tqdm_kwargs: Passed to `tqdm.auto.tqdm`, e.g. `file=`, `leave=`,
+            `mininterval=`, `disable=`.
+
+    Raises:
+        ImportError: If tqdm is not installed.
+
+    Examples:
+        >>> import io
+        >>> from gdbook import BatchGD, LinearRegression, ProgressBar, Trainer
+        >>> from gdbook import make_linear_data
+        >>> X, y = make_linear_data(seed=0)
+        >>> out = io.StringIO()
+        >>> history = Trainer(BatchGD(learning_rate=0.5), epochs=20,
+        ...                   callbacks=[ProgressBar(file=out, ascii=True)]).fit(
+        ...     LinearRegression(seed=0), X, y)
+        >>> last = out.getvalue().split("\\r")[-1]
+        >>> "20/20" in last and "loss=" in last
+        True
+    """
+
+    refresh_seconds = 0.1
+
+    def __init__(self, **tqdm_kwargs: Any) -> None:
+        self.tqdm = tqdm_class()
+        self.kwargs = tqdm_kwargs
+        self.bar: Any = None
+
+    def on_fit_start(self, run: Run) -> None:
+        options = {"unit": "epoch", "dynamic_ncols": True, **self.kwargs}
+        self.bar = self.tqdm(total=run.trainer.epochs, **options)
+        self.next_refresh = 0.0
+        self._log = _BarLogHandler(self)
+        self._log.attach()
+
+    def on_epoch_end(self, run: Run) -> None:
+        now = time.perf_counter()
+        if now >= self.next_refresh:  # formatting the numbers every epoch would cost more
+            self.bar.set_postfix_str(self.postfix(run), refresh=False)
+            self.next_refresh = now + self.refresh_seconds
+        self.bar.update()
+
+    def on_fit_end(self, run: Run) -> None:
+        if self.bar is None:
+            return
+        self._log.detach()
+        if run.stop_reason not in (None, "epochs", "error"):
+            self.status(run.stop_reason)
+        self.bar.set_postfix_str(self.postfix(run), refresh=False)
+        self.bar.close()
+        self.bar = None
+
+    def status(self, text: str) -> None:
+        """Show `text` as the bar's description (e.g. what gdbook is doing right now)."""
+        if self.bar is not None:
+            self.bar.set_description_str(text, refresh=True)
+
+    @staticmethod
+    def postfix(run: Run) -> str:
+        """The numbers shown after the bar: loss, and val_loss with validation data."""
+        text = f"loss={run.loss:.4g}"
+        if run.logs.get("val_loss"):
+            text += f", val_loss={run.logs['val_loss'][-1]:.4g}"
+        return text
+
+    def __repr__(self) -> str:
+        return "ProgressBar()"
+
+
+def tqdm_class() -> Any:
+    """Return `tqdm.auto.tqdm`, or raise an ImportError that names the extra."""
+    try:
+        from tqdm.auto import tqdm
+    except ImportError as exc:
+        raise ImportError(
+            'progress=True needs tqdm, an optional dependency: pip install "gdbook[progress]" '
+            "(or pip install tqdm)"
+        ) from exc
+    return tqdm
+
+
+class _BarLogHandler(logging.Handler):
+    """Show records of the `gdbook` logger in a progress bar while it is open."""
+
+    def __init__(self, bar: ProgressBar) -> None:
+        super().__init__(logging.INFO)
+        self.progress = bar
+        self.logger = logging.getLogger("gdbook")
+
+    def attach(self) -> None:
+        self.level_before = self.logger.level
+        if self.logger.getEffectiveLevel() > logging.INFO:
+            self.logger.setLevel(logging.INFO)
+        self.logger.addHandler(self)
+
+    def detach(self) -> None:
+        self.logger.removeHandler(self)
+        self.logger.setLevel(self.level_before)
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.progress.status(record.getMessage())
