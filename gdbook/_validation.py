@@ -122,7 +122,7 @@ def _check_finite(array: np.ndarray, name: str) -> None:
 
 
 def check_data(
-    X: object, y: object, names: tuple[str, str] = ("X", "y")
+    X: object, y: object, names: tuple[str, str] = ("X", "y"), *, n_features: int | None = None
 ) -> tuple[np.ndarray, np.ndarray]:
     """Validate training data and return `(X, y)` as float arrays.
 
@@ -130,7 +130,8 @@ def check_data(
     Both share one floating dtype: float32 when both inputs are float32 (or
     smaller floats), float64 otherwise (integers become float64). The caller's
     arrays are never written to; they may be returned as read-only views.
-    Messages call the two arrays by `names`.
+    Messages call the two arrays by `names`. With `n_features`, `X` must have
+    that many columns (the message quotes the caller's shape).
     """
     xn, yn = names
     X = _as_numeric(X, xn)
@@ -156,8 +157,11 @@ def check_data(
             f"and {yn} with {y.shape[0]}"
         )
     dtype = np.result_type(X.dtype, y.dtype, np.float32)
+    shape = X.shape
     X = X.astype(dtype, copy=False).reshape(X.shape[0], -1)
     y = y.astype(dtype, copy=False)
+    if n_features is not None:
+        check_n_features(X, n_features, xn, shape=shape)
     _check_finite(X, xn)
     _check_finite(y, yn)
     return X, y

@@ -15,7 +15,6 @@ from numpy.typing import ArrayLike
 from gdbook._validation import (
     _describe,
     check_data,
-    check_n_features,
     check_positive_int,
     check_rng,
 )
@@ -210,8 +209,7 @@ class Trainer:
                 history is attached as `error.history`.
         """
         _check_model(model)
-        X, y = check_data(X, y)
-        check_n_features(X, model.n_features)
+        X, y = check_data(X, y, n_features=model.n_features)
         callbacks = _CallbackList(self._callbacks(model, validation_data))
         batch_size = self.optimizer.batch_size_for(X.shape[0])
         # Batch GD steps on every row, so its row order cannot matter: nothing is drawn.
@@ -417,9 +415,7 @@ def _check_validation_data(data: object, model: Any) -> tuple[np.ndarray, np.nda
         raise TypeError(
             f"validation_data must be a pair (X_val, y_val), got {_describe(data)}"
         )
-    X_val, y_val = check_data(*data, names=("X_val", "y_val"))
-    check_n_features(X_val, model.n_features, "X_val", shape=np.shape(data[0]))
-    return X_val, y_val
+    return check_data(*data, names=("X_val", "y_val"), n_features=model.n_features)
 
 
 def _check_model(model: Any) -> None:
