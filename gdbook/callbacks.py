@@ -236,6 +236,7 @@ class EarlyStopping(Callback):
     """
 
     stop_reason = "converged"
+    warning: type[Warning] = ConvergenceWarning
 
     def __init__(self, tol: float, patience: int, monitor: str | None = None) -> None:
         self.tol, self.patience, self.monitor = tol, patience, monitor
@@ -257,7 +258,7 @@ class EarlyStopping(Callback):
                 f"{which} was still improving by more than tol={self.tol:g} after "
                 f"epochs={run.trainer.epochs}; consider increasing epochs, the learning rate, "
                 f"or tol",
-                ConvergenceWarning,
+                self.warning,
                 stacklevel=stack_level(),
             )
 
