@@ -229,8 +229,9 @@ class EarlyStopping(Callback):
         >>> from gdbook import BatchGD, EarlyStopping, LinearRegression, Trainer
         >>> from gdbook import make_linear_data
         >>> X, y = make_linear_data(seed=0)
-        >>> history = Trainer(BatchGD(learning_rate=0.5), epochs=5000,
-        ...                   callbacks=[EarlyStopping(1e-9, 3)]).fit(LinearRegression(seed=0), X, y)
+        >>> trainer = Trainer(BatchGD(learning_rate=0.5), epochs=5000,
+        ...                   callbacks=[EarlyStopping(1e-9, 3)])
+        >>> history = trainer.fit(LinearRegression(seed=0), X, y)
         >>> history.stop_reason, history.n_epochs < 5000
         ('converged', True)
     """
@@ -242,15 +243,18 @@ class EarlyStopping(Callback):
         self.tol, self.patience, self.monitor = tol, patience, monitor
 
     def on_fit_start(self, run: Run) -> None:
+        """Forget the previous run: no best loss yet."""
         self.best, self.stale = math.inf, 0
 
     def on_epoch_end(self, run: Run) -> bool:
+        """Count this epoch as an improvement or as stale; stop after `patience` stale."""
         loss = run.logs[self.monitor or _monitored(run)][-1]
         self.stale = 0 if loss < self.best - self.tol else self.stale + 1
         self.best = min(self.best, loss)
         return self.stale >= self.patience
 
     def on_fit_end(self, run: Run) -> None:
+        """Warn when the epochs ran out before the loss settled."""
         if run.stop_reason == "epochs":
             which = "the validation loss" if (self.monitor or _monitored(run)) == "val_loss" \
                 else "the loss"
@@ -285,15 +289,18 @@ class RestoreBest(Callback):
     """
 
     def on_fit_start(self, run: Run) -> None:
+        """Forget the previous run."""
         self.best, self.params = math.inf, None
 
     def on_epoch_end(self, run: Run) -> None:
+        """Keep a copy of the parameters if this epoch is the best so far."""
         loss = run.logs[_monitored(run)][-1]
         if loss < self.best:
             self.best, self.params = loss, run.model.params.copy()
             run.best_epoch = run.epoch
 
     def on_fit_end(self, run: Run) -> None:
+        """Put the best parameters back into the model (not after a divergence)."""
         if self.params is not None and run.stop_reason != "diverged":
             run.model.params[...] = self.params
 
@@ -342,9 +349,11 @@ class DivergenceGuard(Callback):
         self.ratio, self.final_ratio = ratio, final_ratio
 
     def on_fit_start(self, run: Run) -> None:
+        """Forget the previous run."""
         self.variance: float | None = None
 
     def on_epoch_end(self, run: Run) -> None:
+        """Apply rule 1: raise if the loss is not finite or exploded."""
         if self.variance is None:
             with np.errstate(over="ignore", invalid="ignore"):
                 self.variance = float(np.var(run.y))
@@ -353,6 +362,7 @@ class DivergenceGuard(Callback):
             raise self.error(run, at_end=False)
 
     def on_fit_end(self, run: Run) -> None:
+        """Apply rule 2: raise if the run ended above its start and far above var(y)."""
         if self.variance is None or run.stop_reason not in ("epochs", "converged", "callback"):
             return
         if run.loss > max(run.initial_loss, self.final_ratio * self.variance):
@@ -444,7 +454,7 @@ class ProgressBar(Callback):
         >>> history = Trainer(BatchGD(learning_rate=0.5), epochs=20,
         ...                   callbacks=[ProgressBar(file=out, ascii=True)]).fit(
         ...     LinearRegression(seed=0), X, y)
-        >>> last = out.getvalue().split("\\r")[-1]
+        >>> last = out.getvalue().split(chr(13))[-1]  # what a terminal shows last
         >>> "20/20" in last and "loss=" in last
         True
     """
@@ -457,6 +467,7 @@ class ProgressBar(Callback):
         self.bar: Any = None
 
     def on_fit_start(self, run: Run) -> None:
+        """Open the bar (one step per epoch)."""
         options = {"unit": "epoch", "dynamic_ncols": True, **self.kwargs}
         self.bar = self.tqdm(total=run.trainer.epochs, **options)
         self.next_refresh = 0.0
@@ -464,6 +475,7 @@ class ProgressBar(Callback):
         self._log.attach()
 
     def on_epoch_end(self, run: Run) -> None:
+        """Advance the bar; refresh the numbers at most every `refresh_seconds`."""
         now = time.perf_counter()
         if now >= self.next_refresh:  # formatting the numbers every epoch would cost more
             self.bar.set_postfix_str(self.postfix(run), refresh=False)
@@ -471,6 +483,7 @@ class ProgressBar(Callback):
         self.bar.update()
 
     def on_fit_end(self, run: Run) -> None:
+        """Show the final numbers and why training stopped; close the bar."""
         if self.bar is None:
             return
         self._log.detach()

@@ -93,7 +93,10 @@ class DivergenceError(ArithmeticError):
             else ""
         )
         what = "training ended" if at_end else "training diverged"
-        msg = f"{what} at epoch {epoch} (loss={loss:.6g}{growth}) with learning_rate={learning_rate:.6g}"
+        msg = (
+            f"{what} at epoch {epoch} (loss={loss:.6g}{growth}) with "
+            f"learning_rate={learning_rate:.6g}"
+        )
         if at_end:
             msg += ", above where it started and far above the variance of y: it diverged"
         bound = max_stable_learning_rate

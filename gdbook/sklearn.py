@@ -1,4 +1,4 @@
-"""scikit-learn estimators over gdbook's engine: `GDRegressor` and `GDMLPRegressor`.
+r"""scikit-learn estimators over gdbook's engine: `GDRegressor` and `GDMLPRegressor`.
 
 They follow scikit-learn's estimator API, so they go where any regressor goes:
 `make_pipeline(StandardScaler(), GDRegressor())`, `cross_val_score`,
@@ -12,7 +12,7 @@ This module needs scikit-learn (`pip install "gdbook[sklearn]"`); `import gdbook
 does not import it.
 
 The loss is gdbook's mean squared error. scikit-learn's `SGDRegressor` minimises
-half of it (`loss="squared_error"` is $\\frac12 (y - \\hat y)^2$ per sample), so its
+half of it (`loss="squared_error"` is $\frac12 (y - \hat y)^2$ per sample), so its
 gradient is half of gdbook's: `SGDRegressor(learning_rate="constant", eta0=2 * lr,
 penalty=None)` takes the same steps as `GDRegressor(variant="stochastic",
 learning_rate=lr)`.

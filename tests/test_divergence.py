@@ -1,4 +1,4 @@
-"""The divergence guard: no blown-up run comes back as a success, and the message fits the variant."""
+"""The divergence guard: no blown-up run comes back as a success; the message fits the variant."""
 
 import re
 

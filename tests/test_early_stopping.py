@@ -10,8 +10,14 @@ import warnings
 import numpy as np
 import pytest
 
-from gdbook import BatchGD, ConvergenceWarning, EarlyStopping, LinearRegression, Trainer
-from gdbook import make_linear_data
+from gdbook import (
+    BatchGD,
+    ConvergenceWarning,
+    EarlyStopping,
+    LinearRegression,
+    Trainer,
+    make_linear_data,
+)
 
 X1, Y1 = np.zeros(3), np.zeros(3)
 

@@ -1,32 +1,24 @@
 """The scikit-learn estimators: scikit-learn's own checks, pipelines, search, streaming."""
 
+import subprocess
+import sys
+import warnings
+
 import numpy as np
 import pytest
 
 pytest.importorskip("sklearn")
 
-from sklearn.utils.estimator_checks import parametrize_with_checks  # noqa: E402
+from sklearn.compose import TransformedTargetRegressor
+from sklearn.datasets import load_diabetes
+from sklearn.exceptions import ConvergenceWarning as SklearnConvergenceWarning
+from sklearn.linear_model import SGDRegressor
+from sklearn.model_selection import GridSearchCV, cross_val_score
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
+from sklearn.utils.estimator_checks import parametrize_with_checks
 
-from gdbook.sklearn import GDMLPRegressor, GDRegressor  # noqa: E402
-
-
-@parametrize_with_checks([GDRegressor(), GDMLPRegressor()])
-def test_sklearn_estimator_checks(estimator, check):
-    check(estimator)
-
-
-import subprocess  # noqa: E402
-import sys  # noqa: E402
-import warnings  # noqa: E402
-
-from sklearn.datasets import load_diabetes  # noqa: E402
-from sklearn.exceptions import ConvergenceWarning as SklearnConvergenceWarning  # noqa: E402
-from sklearn.linear_model import SGDRegressor  # noqa: E402
-from sklearn.model_selection import GridSearchCV, cross_val_score  # noqa: E402
-from sklearn.pipeline import make_pipeline  # noqa: E402
-from sklearn.preprocessing import StandardScaler  # noqa: E402
-
-from gdbook import (  # noqa: E402
+from gdbook import (
     ConvergenceWarning,
     DivergenceError,
     LinearRegression,
@@ -35,6 +27,13 @@ from gdbook import (  # noqa: E402
     max_stable_learning_rate,
     worst_batch_learning_rate,
 )
+from gdbook.sklearn import GDMLPRegressor, GDRegressor
+
+
+@parametrize_with_checks([GDRegressor(), GDMLPRegressor()])
+def test_sklearn_estimator_checks(estimator, check):
+    check(estimator)
+
 
 
 @pytest.fixture(scope="module")
@@ -85,7 +84,7 @@ def test_partial_fit_streams_chunks_from_a_memmap(tmp_path, diabetes):
     np.save(path, np.c_[Xs, y])
     data = np.load(path, mmap_mode="r")
     reg = GDRegressor(variant="stochastic", learning_rate=0.01, random_state=0)
-    for epoch in range(20):
+    for _epoch in range(20):
         for start in range(0, len(data), 100):
             chunk = data[start : start + 100]
             reg.partial_fit(chunk[:, :-1], chunk[:, -1])
@@ -146,8 +145,6 @@ def test_convergence_warning_is_also_sklearns():
 
 
 def test_mlp_regressor_with_a_standardised_target(diabetes):
-    from sklearn.compose import TransformedTargetRegressor
-
     X, y = diabetes
     net = GDMLPRegressor(hidden_layer_sizes=(16,), activation="relu", learning_rate=0.01,
                          epochs=100, random_state=0)
