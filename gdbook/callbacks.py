@@ -79,6 +79,9 @@ class Run:
         self.logs: dict[str, list[Any]] = {
             key: [] for key in ("loss", "time", "learning_rate", "grad_norm", "steps")
         }
+        self._loss, self._time, self._learning_rate, self._grad_norm, self._steps = (
+            self.logs.values()
+        )
         self.step_losses: Sequence[float] | None = None
         self.stop_reason: str | None = None
         self.best_epoch: int | None = None
@@ -86,13 +89,22 @@ class Run:
     @property
     def epoch(self) -> int:
         """Index (0-based) of the last finished epoch, -1 before the first."""
-        return len(self.logs["loss"]) - 1
+        return len(self._loss) - 1
 
     @property
     def loss(self) -> float:
         """Full-data training loss after the last finished epoch (initially `initial_loss`)."""
-        losses = self.logs["loss"]
-        return losses[-1] if losses else self.initial_loss
+        return self._loss[-1] if self._loss else self.initial_loss
+
+    def end_epoch(
+        self, loss: float, seconds: float, learning_rate: float, grad_norm: float, steps: int
+    ) -> None:
+        """Record the training loop's numbers for the epoch just run (called by `fit`)."""
+        self._loss.append(loss)
+        self._time.append(seconds)
+        self._learning_rate.append(learning_rate)
+        self._grad_norm.append(grad_norm)
+        self._steps.append(steps)
 
     def record(self, **values: Any) -> None:
         """Append one value per named record, e.g. `run.record(val_loss=0.1)`."""

@@ -225,11 +225,9 @@ class Trainer:
             run.initial_loss = epochs.evaluate()[0]
             for epoch in range(self.epochs):
                 lr = self.optimizer.learning_rate_at(epoch)
-                steps, run.step_losses, elapsed = epochs.run(rng, lr, callbacks.record,
-                                                             replacement)
-                loss, grad_norm = epochs.evaluate()
-                run.record(loss=loss, time=elapsed, learning_rate=lr, grad_norm=grad_norm,
-                           steps=steps)
+                steps, run.step_losses, elapsed, loss, grad_norm = epochs.run(
+                    rng, lr, callbacks.record, replacement)
+                run.end_epoch(loss, elapsed, lr, grad_norm, steps)
                 if reason := callbacks.epoch_end(run):
                     run.stop_reason = reason
                     break
@@ -279,33 +277,37 @@ class _Epochs:
 
     def __init__(self, model, optimizer, X, y, batch_size, drop_last) -> None:
         self.model, self.optimizer, self.X, self.y = model, optimizer, X, y
-        self.batch_size, self.drop_last = batch_size, drop_last
+        self.n_samples, self.batch_size, self.drop_last = len(y), batch_size, drop_last
         offer = getattr(model, "_fast_epochs", None)
         self.fast = offer(optimizer, X, y, batch_size, drop_last) if offer else None
 
     def evaluate(self) -> tuple[float, float]:
         """Return the full-data loss and gradient norm at the current parameters."""
         with np.errstate(over="ignore", invalid="ignore"):
-            if self.fast:
-                loss, grad = self.fast.evaluate()
-            else:
-                loss, grad = self.model.loss_and_grad(self.X, self.y)
-            return float(loss), float(np.linalg.norm(grad))
+            return self._evaluate()
+
+    def _evaluate(self) -> tuple[float, float]:
+        loss, grad = self.fast.evaluate() if self.fast else self.model.loss_and_grad(self.X, self.y)
+        return float(loss), float(np.linalg.norm(grad))
 
     def run(self, rng, learning_rate, record, replacement):
-        """Run one epoch; return `(steps, batch losses if record else None, seconds)`."""
+        """Run one epoch, then evaluate on all rows.
+
+        Returns `(steps, batch losses if record else None, seconds, loss, grad_norm)`;
+        the seconds count the steps only.
+        """
         with np.errstate(over="ignore", invalid="ignore"):
             start = time.perf_counter()
             done = self.fast.run_epoch(rng, learning_rate, record, replacement) if self.fast \
                 else None
             if done is None:
-                batches = iter_batches(len(self.y), self.batch_size, rng=rng,
+                batches = iter_batches(self.n_samples, self.batch_size, rng=rng,
                                        replacement=replacement, drop_last=self.drop_last)
                 losses = run_epoch(self.model, self.optimizer, self.X, self.y, batches,
                                    learning_rate)
                 done = len(losses), losses
             elapsed = time.perf_counter() - start
-        return done[0], (done[1] if record else None), elapsed
+            return (done[0], done[1] if record else None, elapsed, *self._evaluate())
 
 
 class _CallbackList:
