@@ -228,8 +228,10 @@ class EarlyStopping(Callback):
     the lowest loss so far; otherwise it is stale. Training stops after
     `patience` stale epochs in a row, that is `patience` epochs after the last
     improvement. `tol` is absolute, in the loss's own units (squared units of
-    `y`): scale it with your data. scikit-learn's `SGDRegressor` uses the same
-    rule with its `tol` and `n_iter_no_change`.
+    `y`): scale it with your data. scikit-learn's `SGDRegressor` has the same
+    rule (its `tol` and `n_iter_no_change`), but there a loss exactly at
+    `best - tol` still counts as an improvement, and the loss is the mean of the
+    per-sample losses met during the epoch rather than one evaluation after it.
 
     Args:
         tol: Smallest improvement that counts, a number >= 0.
