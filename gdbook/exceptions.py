@@ -36,6 +36,19 @@ class DivergenceError(ArithmeticError):
     one row or a mini-batch. It ends with advice, which names the target's scale when
     a model without a known bound (an [`MLP`][gdbook.MLP]) is trained on a large `y`.
 
+    Args:
+        epoch: Index (0-based) of the epoch after which divergence was seen.
+        learning_rate: Learning rate used in that epoch.
+        loss: The loss that triggered the error.
+        max_stable_learning_rate: The stability bound for the variant in use, if known.
+        batch_size: Rows per step, `None` for batch GD.
+        batch_gd_learning_rate: Batch GD's bound, quoted beside a one-row or
+            mini-batch bound to say that it does not apply.
+        initial_loss: Full-data loss before the first step, if known.
+        at_end: Whether the run was judged diverged when it ended (rule 2 of
+            [`DivergenceGuard`][gdbook.DivergenceGuard]) rather than midway.
+        advice: What to change, ending the message.
+
     Attributes:
         epoch: Index (0-based) of the epoch after which divergence was seen.
         learning_rate: Learning rate used in that epoch.
