@@ -96,7 +96,7 @@ class Run:
         """Full-data training loss after the last finished epoch (initially `initial_loss`)."""
         return self._loss[-1] if self._loss else self.initial_loss
 
-    def end_epoch(
+    def _end_epoch(
         self, loss: float, seconds: float, learning_rate: float, grad_norm: float, steps: int
     ) -> None:
         """Record the training loop's numbers for the epoch just run (called by `fit`)."""

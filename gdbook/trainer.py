@@ -227,7 +227,7 @@ class Trainer:
                 lr = self.optimizer.learning_rate_at(epoch)
                 steps, run.step_losses, elapsed, loss, grad_norm = epochs.run(
                     rng, lr, callbacks.record, replacement)
-                run.end_epoch(loss, elapsed, lr, grad_norm, steps)
+                run._end_epoch(loss, elapsed, lr, grad_norm, steps)
                 if reason := callbacks.epoch_end(run):
                     run.stop_reason = reason
                     break

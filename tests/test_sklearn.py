@@ -187,3 +187,25 @@ def test_importing_gdbook_imports_numpy_only():
         out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                              check=True)
     assert out.stdout.strip() == "True"
+
+
+def test_dask_ml_incremental_streams_blocks_through_partial_fit():
+    """Not installed by the test extra (dask is heavy); runs where dask-ml is present."""
+    dask = pytest.importorskip("dask")
+    da = pytest.importorskip("dask.array")
+    wrappers = pytest.importorskip("dask_ml.wrappers")
+    X, y = load_diabetes(return_X_y=True)
+    Xs = StandardScaler().fit_transform(X)
+    dX, dy = da.from_array(Xs, chunks=(100, 10)), da.from_array(y, chunks=(100,))
+    with dask.config.set(scheduler="single-threaded"):
+        incremental = wrappers.Incremental(
+            GDRegressor(variant="stochastic", learning_rate=0.01, random_state=0),
+            shuffle_blocks=False)
+        for _ in range(3):
+            incremental.partial_fit(dX, dy)
+    by_hand = GDRegressor(variant="stochastic", learning_rate=0.01, random_state=0)
+    for _ in range(3):
+        for start in range(0, len(y), 100):
+            by_hand.partial_fit(Xs[start : start + 100], y[start : start + 100])
+    np.testing.assert_array_equal(incremental.estimator_.coef_, by_hand.coef_)
+    assert incremental.estimator_.n_iter_ == 3 * 5
