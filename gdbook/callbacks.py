@@ -189,7 +189,10 @@ class FunctionCallback(Callback):
 
 
 class Validation(Callback):
-    """Record the loss on held-out rows after each epoch as `"val_loss"`."""
+    """Record the loss on held-out rows after each epoch as `"val_loss"`.
+
+    `X` and `y` must be validated already, 2-D and 1-D, in the training dtype.
+    """
 
     def __init__(self, X: np.ndarray, y: np.ndarray) -> None:
         self.X, self.y = X, y
@@ -198,10 +201,8 @@ class Validation(Callback):
         run.logs["val_loss"] = []
 
     def on_epoch_end(self, run: Run) -> None:
-        dtype = run.model.params.dtype
         with np.errstate(over="ignore", invalid="ignore"):
-            loss = run.model.loss_and_grad(self.X.astype(dtype, copy=False),
-                                           self.y.astype(dtype, copy=False))[0]
+            loss = run.model.loss_and_grad(self.X, self.y)[0]
         run.record(val_loss=float(loss))
 
 
@@ -369,8 +370,7 @@ class DivergenceGuard(Callback):
     def on_epoch_end(self, run: Run) -> None:
         """Apply rule 1: raise if the loss is not finite or exploded."""
         if self.variance is None:
-            with np.errstate(over="ignore", invalid="ignore"):
-                self.variance = float(np.var(run.y))
+            self.variance = variance(run.y)
         if not math.isfinite(run.loss) or run.loss > self.ratio * max(run.initial_loss,
                                                                        self.variance):
             raise self.error(run, at_end=False)
@@ -414,6 +414,17 @@ class DivergenceGuard(Callback):
         return f"DivergenceGuard(ratio={self.ratio!r}, final_ratio={self.final_ratio!r})"
 
 
+def variance(y: np.ndarray, block: int = 4096) -> float:
+    """Return `np.var(y)` in float64, by blocks: no temporary array as large as `y`."""
+    with np.errstate(over="ignore", invalid="ignore"):
+        mean = float(np.add.reduce(y, dtype=np.float64)) / len(y)
+        total = 0.0
+        for start in range(0, len(y), block):
+            centred = y[start : start + block] - mean
+            total += float(centred @ centred)
+    return total / len(y)
+
+
 def scale_advice(X: np.ndarray, y: np.ndarray, *, known_bound: bool) -> str:
     """Say what to change after a divergence, from the scales of the features and the target.
 
@@ -423,8 +434,9 @@ def scale_advice(X: np.ndarray, y: np.ndarray, *, known_bound: bool) -> str:
     residuals; least squares' stability does not depend on `y`).
     """
     with np.errstate(over="ignore"):
-        columns = np.sqrt(np.mean(np.square(X, dtype=float), axis=0))
-        target = float(np.sqrt(np.mean(np.square(y, dtype=float))))
+        X64, y64 = X.astype(np.float64, copy=False), y.astype(np.float64, copy=False)
+        columns = np.sqrt(np.einsum("ij,ij->j", X64, X64) / len(X))  # no n x d temporary
+        target = float(np.sqrt(y64 @ y64 / len(y)))
     low, high = float(columns.min()), float(columns.max())
     if not 0.1 <= low <= high <= 10:
         return (

@@ -210,7 +210,7 @@ class Trainer:
         """
         _check_model(model)
         X, y = check_data(X, y, n_features=model.n_features)
-        callbacks = _CallbackList(self._callbacks(model, validation_data))
+        callbacks = _CallbackList(self._callbacks(model, X.dtype, validation_data))
         batch_size = self.optimizer.batch_size_for(X.shape[0])
         # Batch GD steps on every row, so its row order cannot matter: nothing is drawn.
         ordered = self.order != "sequential" and self.optimizer.batch_size is not None
@@ -235,11 +235,13 @@ class Trainer:
                 run.stop_reason = "epochs"
         return run.history()
 
-    def _callbacks(self, model: Any, validation_data: object) -> list[Callback]:
+    def _callbacks(self, model: Any, dtype: np.dtype, validation_data: object) -> list[Callback]:
         """The built-in pieces this trainer's settings ask for, then the user's callbacks."""
         pieces: list[Callback] = []
         if validation_data is not None:
-            pieces.append(Validation(*_check_validation_data(validation_data, model)))
+            X_val, y_val = _check_validation_data(validation_data, model)
+            pieces.append(Validation(X_val.astype(dtype, copy=False),
+                                     y_val.astype(dtype, copy=False)))
         if self.record_steps:
             pieces.append(StepRecorder())
         pieces.append(DivergenceGuard(self.divergence_ratio, self.final_divergence_ratio))
