@@ -21,6 +21,7 @@ __all__ = [
     "check_params",
     "check_positive_int",
     "check_rng",
+    "check_tol",
     "stack_level",
 ]
 
@@ -47,6 +48,17 @@ def check_positive_int(value: object, name: str, *, minimum: int = 1) -> int:
     if value < minimum:
         raise ValueError(f"{name} must be an integer >= {minimum}, got {value!r}")
     return int(value)
+
+
+def check_tol(tol: object) -> float | None:
+    """Return `tol` as a float if it is `None` or a finite number >= 0."""
+    if tol is None:
+        return None
+    if isinstance(tol, bool) or not isinstance(tol, numbers.Real):
+        raise TypeError(f"tol must be None or a number >= 0, got {_describe(tol)}")
+    if not math.isfinite(tol) or tol < 0:
+        raise ValueError(f"tol must be None or a finite number >= 0, got {tol!r}")
+    return float(tol)
 
 
 def check_rng(seed: object, name: str = "seed") -> np.random.Generator:

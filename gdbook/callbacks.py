@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from gdbook._validation import stack_level
+from gdbook._validation import _describe, check_positive_int, check_tol, stack_level
 from gdbook.exceptions import ConvergenceWarning, DivergenceError
 from gdbook.history import History
 
@@ -255,11 +255,24 @@ class EarlyStopping(Callback):
     warning: type[Warning] = ConvergenceWarning
 
     def __init__(self, tol: float, patience: int, monitor: str | None = None) -> None:
-        self.tol, self.patience, self.monitor = tol, patience, monitor
+        if tol is None:
+            raise TypeError("tol must be a number >= 0, got None")
+        self.tol = check_tol(tol)
+        self.patience = check_positive_int(patience, "patience")
+        if monitor not in (None, "loss", "val_loss"):
+            raise ValueError(
+                f"monitor must be None, 'loss' or 'val_loss', got {_describe(monitor)}"
+            )
+        self.monitor = monitor
 
     def on_fit_start(self, run: Run) -> None:
         """Forget the previous run: no best loss yet."""
         self.best, self.stale = math.inf, 0
+        if self.monitor == "val_loss" and "val_loss" not in run.logs:
+            raise ValueError(
+                "EarlyStopping(monitor='val_loss') needs validation data: "
+                "fit(model, X, y, validation_data=(X_val, y_val))"
+            )
 
     def on_epoch_end(self, run: Run) -> bool:
         """Count this epoch as an improvement or as stale; stop after `patience` stale."""

@@ -29,14 +29,14 @@ from sklearn.base import BaseEstimator, RegressorMixin
 from sklearn.exceptions import ConvergenceWarning as SklearnConvergenceWarning
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from gdbook._validation import _describe, check_learning_rate, check_positive_int
+from gdbook._validation import _describe, check_learning_rate, check_positive_int, check_tol
 from gdbook.callbacks import EarlyStopping
 from gdbook.exceptions import ConvergenceWarning as GdbookConvergenceWarning
 from gdbook.history import History
 from gdbook.linear import LinearRegression
 from gdbook.mlp import MLP
 from gdbook.optimizers import BatchGD, GradientDescent
-from gdbook.trainer import Trainer, _check_tol
+from gdbook.trainer import Trainer
 
 __all__ = ["ConvergenceWarning", "GDMLPRegressor", "GDRegressor"]
 
@@ -203,7 +203,7 @@ class _GDEstimator(RegressorMixin, BaseEstimator):
     def _trainer(self, n_rows: int, *, epochs: int, rng: np.random.Generator,
                  learning_rate: float | None = None, early_stopping: bool = True) -> Trainer:
         optimizer = self._optimizer(n_rows, learning_rate)
-        tol = _check_tol(self.tol) if early_stopping else None
+        tol = check_tol(self.tol) if early_stopping else None
         patience = check_positive_int(self.patience, "patience")
         stopping = [] if tol is None else [_EarlyStopping(tol, patience)]
         return Trainer(optimizer, epochs=epochs, seed=rng, order=self.order,

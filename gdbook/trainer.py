@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import math
 import numbers
 import time
 from collections.abc import Iterable, Sequence
@@ -17,6 +16,7 @@ from gdbook._validation import (
     check_data,
     check_positive_int,
     check_rng,
+    check_tol,
 )
 from gdbook.batching import iter_batches
 from gdbook.callbacks import (
@@ -164,7 +164,7 @@ class Trainer:
         self.seed = seed
         self.order = _check_order(order, shuffle)
         self.drop_last = _check_bool(drop_last, "drop_last")
-        self.tol = _check_tol(tol)
+        self.tol = check_tol(tol)
         self.patience = check_positive_int(patience, "patience")
         self.restore_best = _check_bool(restore_best, "restore_best")
         self.callbacks = _check_callbacks(callbacks)
@@ -378,16 +378,6 @@ def _check_order(order: object, shuffle: object) -> str:
             f"(shuffle=True is order='shuffle', shuffle=False is order='sequential')"
         )
     return order
-
-
-def _check_tol(tol: object) -> float | None:
-    if tol is None:
-        return None
-    if isinstance(tol, bool) or not isinstance(tol, numbers.Real):
-        raise TypeError(f"tol must be None or a number >= 0, got {_describe(tol)}")
-    if not math.isfinite(tol) or tol < 0:
-        raise ValueError(f"tol must be None or a finite number >= 0, got {tol!r}")
-    return float(tol)
 
 
 def _check_callbacks(callbacks: Iterable[Any]) -> tuple[Callback, ...]:

@@ -236,3 +236,29 @@ def test_trainer_repr_shows_every_setting():
                  "restore_best=True", "<function", "stop", "record_steps=True",
                  "progress=False"):
         assert part in text
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "error", "match"),
+    [
+        ({"tol": -1.0, "patience": 2}, ValueError, r"tol must be None or a finite number >= 0"),
+        ({"tol": None, "patience": 2}, TypeError, r"tol must be a number >= 0, got None"),
+        ({"tol": 0.1, "patience": 0}, ValueError, r"patience must be an integer >= 1, got 0"),
+        ({"tol": 0.1, "patience": 2, "monitor": "acc"}, ValueError,
+         r"monitor must be None, 'loss' or 'val_loss', got 'acc'"),
+    ],
+)
+def test_bad_early_stopping_arguments(kwargs, error, match):
+    from gdbook import EarlyStopping
+
+    with pytest.raises(error, match=match):
+        EarlyStopping(**kwargs)
+
+
+def test_monitoring_validation_loss_without_validation_data_says_so():
+    from gdbook import EarlyStopping
+
+    stopper = EarlyStopping(0.1, 2, monitor="val_loss")
+    with pytest.raises(ValueError, match=r"needs validation data: fit\(model, X, y, "
+                       r"validation_data="):
+        fit(Trainer(BatchGD(), epochs=3, callbacks=[stopper]))
