@@ -5,20 +5,15 @@ Everything public is importable from the top level:
     >>> from gdbook import LinearRegression, MiniBatchGD, Trainer, make_linear_data
 """
 
-from gdbook.callbacks import (
-    Callback,
-    DivergenceGuard,
-    EarlyStopping,
-    ProgressBar,
-    RestoreBest,
-    Run,
-)
+from gdbook.callbacks import Callback, EarlyStopping, RestoreBest, Run
 from gdbook.data import make_linear_data
+from gdbook.divergence import DivergenceGuard
 from gdbook.exceptions import ConvergenceWarning, DivergenceError
 from gdbook.history import History
 from gdbook.linear import LinearRegression
 from gdbook.mlp import MLP
 from gdbook.optimizers import BatchGD, GradientDescent, MiniBatchGD, StochasticGD
+from gdbook.progress import ProgressBar
 from gdbook.schedules import ConstantLR, InverseScalingLR, StepDecayLR
 from gdbook.stability import max_stable_learning_rate, mse_hessian, worst_batch_learning_rate
 from gdbook.trainer import Trainer

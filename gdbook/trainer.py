@@ -21,18 +21,17 @@ from gdbook._validation import (
 from gdbook.batching import iter_batches
 from gdbook.callbacks import (
     Callback,
-    DivergenceGuard,
     EarlyStopping,
     FunctionCallback,
-    ProgressBar,
     RestoreBest,
     Run,
     StepRecorder,
     Validation,
-    tqdm_class,
 )
+from gdbook.divergence import DivergenceGuard
 from gdbook.history import History
 from gdbook.optimizers import GradientDescent
+from gdbook.progress import ProgressBar, tqdm_class
 
 __all__ = ["Trainer"]
 
