@@ -46,8 +46,11 @@ class ConstantLR:
 class InverseScalingLR:
     r"""Shrink the learning rate as $\eta_t = \eta_0 / (1 + \text{decay}\cdot t)^{\text{power}}$.
 
-    With `power=1` this is the $1/t$ decay under which stochastic gradient
-    descent converges to the minimum instead of hovering around it.
+    The defaults give the classic $1/t$ decay, $\eta_t = \eta_0 / (1 + t)$ in
+    epoch $t$ (0-based): the steps sum to infinity while their squares do not,
+    under which stochastic gradient descent converges to the minimum instead of
+    hovering around it (Goodfellow et al., *Deep Learning*, 2016, §8.3.1). The
+    book uses this schedule on every page.
 
     Args:
         decay: How fast the rate shrinks per epoch, a finite number >= 0.
@@ -60,7 +63,7 @@ class InverseScalingLR:
         [0.1, 0.05, 0.03333333333333333]
     """
 
-    def __init__(self, *, decay: float = 0.1, power: float = 1.0) -> None:
+    def __init__(self, *, decay: float = 1.0, power: float = 1.0) -> None:
         self.decay = _check_nonnegative(decay, "decay")
         self.power = _check_nonnegative(power, "power")
         if self.power == 0:

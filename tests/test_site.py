@@ -15,6 +15,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 from html_tables import tables
 
@@ -113,17 +114,62 @@ def test_executed_blocks_printed_real_losses(article: str) -> None:
 
 def test_comparison_table_was_computed(article: str) -> None:
     (table,) = [t for t in tables(article) if t and t[0][:2] == ["方法", "每轮更新次数"]]
-    steps = {row[0]: int(row[1]) for row in table[1:]}
-    assert steps == {
+    # columns: method, steps per epoch, loss, L − L*, last 20 epochs' min and max of L − L*,
+    # epochs among the last 20 whose loss rose
+    rows = {row[0]: row for row in table[1:]}
+    assert {name: int(row[1]) for name, row in rows.items()} == {
         "批量": 1,
         "随机，η 固定": 100,
         "随机，η 按 1/t 衰减": 100,
         "小批量，k = 10": 10,
     }
     # The prose under the figure reads these numbers; they must still say the same thing.
-    excess = {row[0]: float(row[3]) for row in table[1:]}
-    assert max(excess, key=excess.get) == "批量"  # fewest steps: furthest from the optimum
+    excess = {name: float(row[3]) for name, row in rows.items()}
+    assert max(excess, key=excess.get) == "批量"  # at η = 0.1: fewest steps, furthest away
     assert excess["随机，η 固定"] > 10 * excess["随机，η 按 1/t 衰减"]  # hovers vs converges
+    assert int(rows["批量"][6]) == 0  # batch GD only goes down: its spread is its trend
+    fixed, decayed = rows["随机，η 固定"], rows["随机，η 按 1/t 衰减"]
+    assert float(fixed[5]) > 10 * float(fixed[4])  # hovering spans an order of magnitude
+    assert int(fixed[6]) >= 5
+    assert float(decayed[5]) < float(fixed[4])  # decay: far smaller swings
+    assert 100 * float(decayed[5]) < float(fixed[5])  # "orders of magnitude" smaller
+
+
+def test_noise_floor_is_l_star_not_sigma_squared(article: str) -> None:
+    """The article's program reaches L* of its own data, which is below the noise variance 0.01."""
+    rng = np.random.default_rng(0)  # the article program's draws, in its order
+    x = rng.random(100)
+    y = 2 * x + 1 + rng.standard_normal(100) * 0.1
+    A = np.c_[x, np.ones_like(x)]
+    floor = np.mean((A @ np.linalg.lstsq(A, y, rcond=None)[0] - y) ** 2)
+    outputs = "\n".join(code_blocks(article))
+    shown = float(re.search(r"最小二乘解的损失 L\* = ([\d.]+)", outputs).group(1))
+    assert shown == pytest.approx(floor, abs=1e-6) and floor < 0.01
+    assert re.search(r"E\[L\*\] = 0\.1² × \(n − 2\)/n = 0\.0098", outputs)
+
+
+def test_per_batch_bounds_of_the_mini_batch_program(article: str) -> None:
+    X, _ = gdbook.make_linear_data(n_samples=100, slope=2.0, intercept=1.0, noise=0.1, seed=0)
+    bounds = []
+    for i in range(0, 100, 10):
+        A = np.c_[X[i : i + 10], np.ones(10)]
+        bounds.append(2 / np.linalg.eigvalsh(2 / 10 * A.T @ A)[-1])
+    outputs = "\n".join(code_blocks(article))
+    low, high = map(float, re.search(r"最小 ([\d.]+)，最大 ([\d.]+)", outputs).groups())
+    assert low == pytest.approx(min(bounds), abs=1e-4)
+    assert high == pytest.approx(max(bounds), abs=1e-4)
+
+
+def test_article_cites_precisely_and_flags_its_own_additions(article: str) -> None:
+    body = without_code(article.split('<article class="md-content__inner', 1)[1])
+    shown = text(body)
+    assert "定理 2.1.14" in shown  # Nesterov's fixed-step theorem, not a line-search section
+    assert "Boyd" not in shown and "Keskar" not in shown
+    assert "第 8.3.1 节" in shown  # Robbins–Monro conditions in Goodfellow et al.
+    assert "没有写完" in shown  # the original's truncated last sentence is flagged
+    assert "改动了两处" in shown and "唯一的改动" not in shown
+    assert "\\frac{n - k}{k(n - 1)}" in html.unescape(article)  # the exact mini-batch variance
+    assert "局部最小" not in shown  # one name for one thing: 局部极小
 
 
 def test_loss_figure_is_an_inline_svg_with_chinese_labels_as_text(article: str) -> None:
