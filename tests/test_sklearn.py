@@ -103,7 +103,7 @@ def test_partial_fit_follows_the_schedule_one_epoch_per_call():
     y = X @ [1.0, -2.0]
     reg = GDRegressor(variant="batch", learning_rate=0.1, schedule="invscaling")
     rates = [reg.partial_fit(X, y).history_.learning_rate[0] for _ in range(3)]
-    np.testing.assert_allclose(rates, [0.1, 0.1 / 1.1, 0.1 / 1.2])
+    np.testing.assert_allclose(rates, [0.1, 0.1 / 2, 0.1 / 3])  # InverseScalingLR(decay=1)
 
 
 def test_validation_fraction_records_validation_loss_and_stops_on_it(diabetes):
