@@ -281,7 +281,7 @@ def test_standardising_features_cuts_kappa_and_epochs(page: str, article_data) -
     rows = find_table(page, "数据", "特征", "κ")
     X, *_ = article_data
     Xc, _ = make_linear_data(n_samples=2000, n_features=10, seed=1)
-    for data, features in (("本文数据", X[:, None]), ("第 6 节", Xc)):
+    for data, features in (("原文的数据", X[:, None]), ("第 6 节", Xc)):
         raw, std = (
             next(r for r in rows if r["数据"].startswith(data) and r["特征"] == form)
             for form in ("原始", "标准化")
@@ -292,7 +292,7 @@ def test_standardising_features_cuts_kappa_and_epochs(page: str, article_data) -
             assert number(form["κ"]) == pytest.approx(lam[-1] / lam[0], abs=0.01)
         epochs = "超额损失 < 10⁻⁴ 的轮数"
         assert number(std[epochs]) * 10 < number(raw[epochs])
-    one = next(r for r in rows if r["数据"].startswith("本文数据") and r["特征"] == "标准化")
+    one = next(r for r in rows if r["数据"].startswith("原文的数据") and r["特征"] == "标准化")
     assert number(one["κ"]) == 1 and number(one["超额损失 < 10⁻⁴ 的轮数"]) == 1
 
 
