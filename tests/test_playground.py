@@ -222,7 +222,7 @@ def test_the_selects_change_the_run(playground: Visit, order, feature, schedule)
     assert shown == (7, order, feature, schedule)
     assert views(page)["path"] != before["path"]
     if schedule == "invscaling":
-        assert "1 + 1·t" in page.locator("#pg-schedule-help").text_content()
+        assert "η / (1 + t)" in page.locator("#pg-schedule-help").text_content()  # as on the pages
     playground.assert_clean()
 
 

@@ -560,7 +560,8 @@
       var s = data.invscaling;
       $("pg-schedule-help").textContent = state.schedule === "constant"
         ? "每轮都用 η。"
-        : "第 t 轮（从 0 数起）用 η / (1 + " + s.decay + "·t)" + (s.power === 1 ? "" : "^" + s.power) +
+        : "第 t 轮（从 0 数起）用 η / (1 + " + (s.decay === 1 ? "" : s.decay + "·") + "t)" +
+          (s.power === 1 ? "" : "^" + s.power) +
           "：gdbook 的 schedule=\"invscaling\"。";
     }
 
