@@ -5,11 +5,14 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 
 import numpy as np
+from numpy.typing import ArrayLike
 
+from gdbook._metrics import r2_score
 from gdbook._validation import (
     _describe,
     check_data,
     check_features,
+    check_params,
     check_positive_int,
     check_rng,
 )
@@ -58,7 +61,8 @@ class MLP:
             The global `np.random` state is never used.
 
     Attributes:
-        params: Flat parameter vector of shape `(n_params,)`.
+        params: Flat parameter vector of shape `(n_params,)`. Assigning to it
+            checks the shape and finiteness and stores a copy.
         n_params: Number of weights and biases,
             $\sum_l (n_{l-1} + 1)\, n_l$ over the layers.
         n_features: Number of inputs, `layer_sizes[0]`.
@@ -107,6 +111,24 @@ class MLP:
             start = b.stop
         self.n_params = start
         self.params = self._initial_params(check_rng(seed))
+
+    @property
+    def params(self) -> np.ndarray:
+        """All weights and biases, layer after layer, shape `(n_params,)` (updated in place)."""
+        return self._params
+
+    @params.setter
+    def params(self, value: ArrayLike) -> None:
+        self._params = check_params(value, self.n_params)
+
+    def __getstate__(self) -> dict[str, object]:
+        state = self.__dict__.copy()
+        del state["_f"], state["_df"]  # functions (lambdas) do not pickle; the name does
+        return state
+
+    def __setstate__(self, state: dict[str, object]) -> None:
+        self.__dict__.update(state)
+        self._f, self._df = ACTIVATIONS[self.activation]
 
     def _initial_params(self, rng: np.random.Generator) -> np.ndarray:
         params = np.zeros(self.n_params)
@@ -163,12 +185,12 @@ class MLP:
         return residual @ residual / m, grad
     # --8<-- [end:backward]
 
-    def predict(self, X: np.ndarray) -> np.ndarray:
+    def predict(self, X: ArrayLike) -> np.ndarray:
         """Return the network's predictions.
 
         Args:
             X: Features, shape `(n_samples,)` when `n_features == 1`, or
-                `(n_samples, n_features)`; finite real numbers.
+                `(n_samples, n_features)`; finite real numbers; zero rows allowed.
 
         Returns:
             Predictions of shape `(n_samples,)`.
@@ -179,7 +201,7 @@ class MLP:
         X = check_features(X, self.n_features)
         return self._forward(X.astype(self.params.dtype, copy=False))[-1][:, 0]
 
-    def loss(self, X: np.ndarray, y: np.ndarray) -> float:
+    def loss(self, X: ArrayLike, y: ArrayLike) -> float:
         """Return the mean squared error on `(X, y)`.
 
         Args:
@@ -194,6 +216,18 @@ class MLP:
         X = check_features(X, self.n_features)
         dtype = self.params.dtype
         return float(self.loss_and_grad(X.astype(dtype), y.astype(dtype))[0])
+
+    def score(self, X: ArrayLike, y: ArrayLike) -> float:
+        """Return the coefficient of determination $R^2$ of the predictions on `(X, y)`.
+
+        Defined as in [`LinearRegression.score`][gdbook.LinearRegression.score].
+
+        Args:
+            X: Features, shape `(n_samples,)` or `(n_samples, n_features)`.
+            y: Targets, shape `(n_samples,)`.
+        """
+        X, y = check_data(X, y)
+        return r2_score(y, self.predict(X))
 
     def __repr__(self) -> str:
         return f"MLP(layer_sizes={self.layer_sizes}, activation={self.activation!r})"

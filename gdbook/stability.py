@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from gdbook._validation import _as_numeric, _check_finite
+from gdbook._validation import _as_numeric, _check_finite, check_positive_int
 
-__all__ = ["max_stable_learning_rate", "mse_hessian"]
+__all__ = ["max_stable_learning_rate", "mse_hessian", "worst_batch_learning_rate"]
 
 
 def mse_hessian(X: np.ndarray) -> np.ndarray:
@@ -78,3 +78,65 @@ def max_stable_learning_rate(X: np.ndarray) -> float:
     """
     eigenvalues = np.linalg.eigvalsh(mse_hessian(X))
     return float(2.0 / eigenvalues[-1])
+
+
+def worst_batch_learning_rate(
+    X: np.ndarray, batch_size: int, *, replacement: bool = False, drop_last: bool = False
+) -> float:
+    r"""Return a learning rate below which a step on any batch of `batch_size` rows is stable.
+
+    A step on batch $B$ maps the parameters by $\theta \mapsto \theta - \eta\nabla L_B$, whose
+    Jacobian is $I - \eta H_B$ with $H_B = \frac{2}{|B|}\sum_{i \in B}\tilde x_i \tilde x_i^\top$
+    ($\tilde x_i$ is row $i$ of $[X, \mathbf 1]$). The step never pulls two parameter
+    vectors apart when $\eta \le 2/\lambda_{\max}(H_B)$. Batch GD has one batch, all rows,
+    and that is [`max_stable_learning_rate`][gdbook.max_stable_learning_rate]; smaller
+    batches see their own, larger $\lambda_{\max}(H_B)$, so batch GD's bound does not
+    apply to them:
+
+    - one row: $H_i$ has the single eigenvalue $2\lVert\tilde x_i\rVert^2$, so the exact
+      bound is $1/\lVert\tilde x_i\rVert^2$, and the worst row gives
+      $1/\max_i\lVert\tilde x_i\rVert^2$. The same holds for batches drawn with
+      replacement, which may hold one row `batch_size` times.
+    - `batch_size` rows without replacement: $\lambda_{\max}(H_B) \le \operatorname{tr}
+      H_B = \frac{2}{|B|}\sum_{i\in B}\lVert\tilde x_i\rVert^2$, so
+      $|B| / \sum_{i \in B}\lVert\tilde x_i\rVert^2$ over the $|B|$ longest rows is
+      safe for every batch (a sufficient bound; the worst batch's exact bound lies
+      between it and batch GD's). The shorter last batch of an epoch counts too, unless
+      `drop_last`.
+
+    Args:
+        X: Features, shape `(n_samples,)` or `(n_samples, n_features)`.
+        batch_size: Rows per step, an integer >= 1. A batch of every row without
+            replacement gives batch GD's bound.
+        replacement: Whether rows are drawn with replacement (`Trainer(order="replacement")`).
+        drop_last: Whether the last, shorter batch of an epoch is skipped.
+
+    Returns:
+        The bound as a float.
+
+    Examples:
+        >>> import numpy as np
+        >>> from gdbook import max_stable_learning_rate, worst_batch_learning_rate
+        >>> X = np.array([[0.0], [1.0], [3.0]])
+        >>> worst_batch_learning_rate(X, 1)  # 1 / (3**2 + 1**2): the row [3, 1]
+        0.1
+        >>> bool(worst_batch_learning_rate(X, 2) < max_stable_learning_rate(X))
+        True
+    """
+    X = _as_numeric(X, "X")
+    if X.ndim not in (1, 2) or X.shape[0] == 0:
+        raise ValueError(
+            f"X must be a non-empty 1-D or 2-D array of features, got shape {X.shape}"
+        )
+    batch_size = check_positive_int(batch_size, "batch_size")
+    X = X.astype(np.float64).reshape(X.shape[0], -1)
+    _check_finite(X, "X")
+    n = X.shape[0]
+    if batch_size >= n and not replacement:
+        return max_stable_learning_rate(X)
+    norms = 1.0 + np.einsum("ij,ij->i", X, X)  # squared norms of the rows of [X, 1]
+    if replacement or batch_size == 1:
+        return float(1.0 / norms.max())
+    longest = np.sort(norms)[::-1]
+    sizes = {batch_size} | ({n % batch_size} if n % batch_size and not drop_last else set())
+    return float(min(m / longest[:m].sum() for m in sizes))

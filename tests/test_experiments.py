@@ -15,7 +15,7 @@ import numpy as np
 import pytest
 from html_tables import tables, tables_with_links
 
-from gdbook import make_linear_data
+from gdbook import LinearRegression, make_linear_data
 
 pytestmark = pytest.mark.slow
 
@@ -183,6 +183,62 @@ def test_batch_at_its_best_step_is_closest_and_at_01_is_farthest(page: str) -> N
     assert excess[best_key] == min(excess.values()) and excess[best_key] < 1e-6
 
 
+GRID = 0.01 * 2.0 ** (np.arange(12, -1, -1) / 2)
+
+
+def excess_after_100_in_order(
+    A: np.ndarray, y: np.ndarray, L_star: float, batch: int
+) -> np.ndarray:
+    """Every learning rate of GRID at once, rows in order (the article's loop), plain numpy.
+
+    Returns the excess loss after 100 epochs per learning rate (inf once a run blows up).
+    """
+    start = LinearRegression(n_features=1, seed=0).params  # the chapter's starting line
+    w = np.tile(start, (len(GRID), 1))
+    with np.errstate(over="ignore", invalid="ignore"):
+        for _ in range(100):
+            for i in range(0, len(y), batch):
+                a, t = A[i : i + batch], y[i : i + batch]
+                residual = w @ a.T - t  # (len(GRID), batch)
+                w = w - GRID[:, None] * 2 * residual @ a / len(t)
+        loss = np.mean((w @ A.T - y) ** 2, axis=1)
+    return np.where(np.isfinite(loss), loss - L_star, np.inf)
+
+
+def test_fair_comparison_after_100_epochs(page: str, shown: str, article_data) -> None:
+    """Each method at its best rate of the grid, rows in order: recomputed without gdbook."""
+    _, y, A, theta, _ = article_data
+    L_star = np.mean((A @ theta - y) ** 2)
+    rows = {(r["方法"], r["取样顺序"]): r for r in find_table(page, "方法", "取样顺序")}
+    assert set(rows) == {
+        ("批量", "—"),
+        ("小批量", "按顺序"),
+        ("小批量", "每轮打乱"),
+        ("随机", "按顺序"),
+        ("随机", "每轮打乱"),
+    }
+    for (name, order), batch in (
+        (("批量", "—"), 100),
+        (("小批量", "按顺序"), 10),
+        (("随机", "按顺序"), 1),
+    ):
+        excess = excess_after_100_in_order(A, y, L_star, batch)
+        best = int(np.argmin(excess))
+        assert number(rows[name, order]["100 轮后最近的 η"]) == pytest.approx(GRID[best], rel=1e-2)
+        assert number(rows[name, order]["100 轮后的超额损失"]) == pytest.approx(
+            excess[best], rel=0.05
+        )
+    # Batch gradient descent at η* against everyone's best.
+    eta_star = re.search(r"η\* = (0\.\d+)", shown).group(1)
+    best_batch = number(find_table(page, "方法", "设置")[1]["超额损失 L − L*"])
+    noisy = [number(r["100 轮后的超额损失"]) for k, r in rows.items() if k[0] != "批量"]
+    assert 10 * best_batch < min(noisy)
+    assert (
+        number(rows["批量", "—"]["100 轮后的超额损失"]) < best_batch
+    )  # η* is not the 100-epoch best
+    assert float(eta_star) > number(rows["批量", "—"]["100 轮后最近的 η"])
+
+
 def test_divergence_is_caught_and_shown(shown: str, article_data) -> None:
     *_, H = article_data
     assert "training diverged at epoch" in shown
@@ -225,7 +281,7 @@ def test_standardising_features_cuts_kappa_and_epochs(page: str, article_data) -
     rows = find_table(page, "数据", "特征", "κ")
     X, *_ = article_data
     Xc, _ = make_linear_data(n_samples=2000, n_features=10, seed=1)
-    for data, features in (("本文数据", X[:, None]), ("第 6 节", Xc)):
+    for data, features in (("原文的数据", X[:, None]), ("第 6 节", Xc)):
         raw, std = (
             next(r for r in rows if r["数据"].startswith(data) and r["特征"] == form)
             for form in ("原始", "标准化")
@@ -236,7 +292,7 @@ def test_standardising_features_cuts_kappa_and_epochs(page: str, article_data) -
             assert number(form["κ"]) == pytest.approx(lam[-1] / lam[0], abs=0.01)
         epochs = "超额损失 < 10⁻⁴ 的轮数"
         assert number(std[epochs]) * 10 < number(raw[epochs])
-    one = next(r for r in rows if r["数据"].startswith("本文数据") and r["特征"] == "标准化")
+    one = next(r for r in rows if r["数据"].startswith("原文的数据") and r["特征"] == "标准化")
     assert number(one["κ"]) == 1 and number(one["超额损失 < 10⁻⁴ 的轮数"]) == 1
 
 
@@ -314,6 +370,43 @@ def test_fitted_slopes(page: str) -> None:
     assert number(replacement["超额损失的斜率"]) == pytest.approx(refit, abs=0.02)
 
 
+def fixed_point_by_basis(eta: float, A: np.ndarray, theta: np.ndarray, y: np.ndarray):
+    """The sequential epoch map e ↦ Pe + c, read off by running one epoch from 0 and e_1, e_2."""
+
+    def epoch(e: np.ndarray) -> np.ndarray:
+        w = theta + e
+        for a, t in zip(A, y, strict=True):
+            w = w - eta * 2 * (a @ w - t) * a
+        return w - theta
+
+    c = epoch(np.zeros(2))
+    P = np.column_stack([epoch(np.eye(2)[j]) - c for j in range(2)])
+    e = np.linalg.solve(np.eye(2) - P, c)
+    H = 2 / len(y) * A.T @ A
+    return e @ H @ e / 2, e @ e
+
+
+def test_limit_slopes_at_tiny_learning_rates(page: str, article_data) -> None:
+    """The η → 0 slopes the chapter prints, recomputed from this test's own theory code."""
+    _, y, A, theta, _ = article_data
+    rows = {r["取样方式"]: r for r in find_table(page, "取样方式", "超额损失的斜率")}
+    column = "精确理论在 η = 10⁻⁵…1.6×10⁻⁴ 上的斜率"
+    tiny = ETAS * 8e-4
+    for name, theory, limit in (
+        ("有放回抽样", stationary_by_recursion, (1, 0.5)),
+        ("按顺序", fixed_point_by_basis, (2, 1)),
+    ):
+        values = np.array([theory(e, A, theta, y) for e in tiny])
+        expected = [
+            np.polyfit(np.log(tiny), np.log(v), 1)[0] for v in (values[:, 0], np.sqrt(values[:, 1]))
+        ]
+        shown = [float(v) for v in re.findall(r"[\d.]+", rows[name][column])]
+        assert shown == pytest.approx(expected, abs=2e-3)
+        assert shown == pytest.approx(limit, abs=0.02)
+    # In the swept range the sequential slope is far from its limit: the range is not small.
+    assert number(rows["按顺序"]["超额损失的斜率"]) > 2.5
+
+
 def test_decay_beats_every_constant_including_its_final_rate(page: str) -> None:
     rows = {r["学习率"]: r for r in find_table(page, "学习率", "第 100 轮的 η")}
     decayed = rows.pop("η = 0.1 / (1 + t)")
@@ -367,6 +460,31 @@ def test_cost_table_counts_are_consistent_and_ordered(page: str) -> None:
         assert number(methods["批量"]["最佳 η"]) < bound  # the search never picks a diverging η
 
 
+def test_eta_star_is_not_the_fastest_to_the_target(shown: str) -> None:
+    """§6 prints the epochs to 1e-4 at the searched rate and at η*; plain numpy agrees."""
+    match = re.search(r"用搜索出的 η = ([\d.]+) 要 (\d+) 轮，用 η\* = ([\d.]+) 要 (\d+) 轮", shown)
+    assert match
+    searched, searched_epochs, eta_star, star_epochs = match.groups()
+    Xc, yc = make_linear_data(n_samples=2000, n_features=10, seed=1)
+    A = np.c_[Xc, np.ones(len(yc))]
+    theta = np.linalg.lstsq(A, yc, rcond=None)[0]
+    L_star = np.mean((A @ theta - yc) ** 2)
+    lam = np.linalg.eigvalsh(2 / len(yc) * A.T @ A)
+    assert float(eta_star) == pytest.approx(2 / (lam[0] + lam[-1]), abs=1e-4)
+    start = LinearRegression(n_features=10, seed=0).params
+
+    def epochs_to_target(eta: float) -> int:
+        w = start.copy()
+        for epoch in range(1, 2000):
+            w -= eta * 2 / len(yc) * A.T @ (A @ w - yc)
+            if np.mean((A @ w - yc) ** 2) - L_star < 1e-4:
+                return epoch
+        raise AssertionError("never reached")
+
+    assert epochs_to_target(float(searched)) == int(searched_epochs)
+    assert epochs_to_target(2 / (lam[0] + lam[-1])) == int(star_epochs) > int(searched_epochs)
+
+
 def test_cost_search_shows_its_rule(page: str) -> None:
     rows = find_table(page, "目标", "方法", "试过的 η: 到达目标的轮数（—：不比已有的更好）")
     for row in rows:
@@ -409,6 +527,9 @@ def test_stuck_seeds_are_saddles_created_by_symmetry(page: str, shown: str) -> N
         assert number(row["损失"]) == pytest.approx(floor, rel=0.03)
         assert abs(number(row["两个单元的相关系数"])) > 0.99
         assert number(row["海森矩阵最小特征值 λ"]) < 0  # a saddle, not a local minimum
+        # the most negative direction moves weights only: batch GD can leave along it
+        assert number(row["权重块的最小特征值"]) == number(row["海森矩阵最小特征值 λ"])
+        assert 240 < number(row["1/(η|λ|)"]) < 10_000  # "几百到几千次更新"
         assert number(row["max |∂L/∂b|"]) < 1e-12  # the symmetry: bias gradients vanish
         assert number(row["海森矩阵偏置–权重块的最大元素"]) < 1e-8
 

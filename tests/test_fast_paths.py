@@ -95,8 +95,10 @@ def test_wider_rows_match_readable_loop(backend, variant, d, monkeypatch):
     """Both loops of the compiled full-data sums (short rows, and from 16 features on), with
     row ranges that do not divide into the four rows those loops take at a time."""
     X, y = data(d, n=1003)
-    ref, _ = fit("off", monkeypatch, VARIANTS[variant](), X, y, epochs=3)
-    fast, _ = fit(backend, monkeypatch, VARIANTS[variant](), X, y, epochs=3)
+    # batch GD at 0.3 diverges on 10 and 17 features (bounds 0.28, 0.19), which fit reports
+    optimizer = BatchGD(learning_rate=0.1) if variant == "batch" else VARIANTS[variant]()
+    ref, _ = fit("off", monkeypatch, optimizer, X, y, epochs=3)
+    fast, _ = fit(backend, monkeypatch, optimizer, X, y, epochs=3)
     for name in ("loss", "grad_norm", "params"):
         np.testing.assert_allclose(getattr(fast, name), getattr(ref, name), rtol=1e-10, atol=0,
                                    err_msg=name)

@@ -195,8 +195,12 @@ def test_typing_a_learning_rate_just_above_the_bound(playground: Visit) -> None:
     page.keyboard.press("Enter")
     run = check_against_gdbook(page)
     assert run["learning-rate"] == 1.01 * bound
-    # above the bound but slowly: the loss grows every epoch without reaching the rule
-    assert run["diverged"] is None and np.all(np.diff(run["loss"]) > 0)
+    # above the bound but slowly: the loss grows every epoch without reaching the rule that
+    # stops a run midway; it ends above where it started, so the run fails when it ends
+    assert run["diverged"] == run["epochs"] - 1 and np.all(np.diff(run["loss"]) > 0)
+    assert run["loss"].size == run["epochs"]
+    assert page.locator("#pg-diverged-message").text_content().startswith(
+        "DivergenceError: training ended at epoch 99")
     playground.assert_clean()
 
 
@@ -218,7 +222,7 @@ def test_the_selects_change_the_run(playground: Visit, order, feature, schedule)
     assert shown == (7, order, feature, schedule)
     assert views(page)["path"] != before["path"]
     if schedule == "invscaling":
-        assert "1 + 1·t" in page.locator("#pg-schedule-help").text_content()
+        assert "η / (1 + t)" in page.locator("#pg-schedule-help").text_content()  # as on the pages
     playground.assert_clean()
 
 
@@ -275,7 +279,8 @@ def test_the_buttons_under_the_controls_show_what_their_tips_say(playground: Vis
     assert below["learning-rate"] < bound < edge["learning-rate"] < 1.05 * bound
     assert below["batch-size"] == edge["batch-size"] == 100
     assert below["diverged"] is None and excess(below)[-1] < 1e-3 * excess(below)[0]
-    assert edge["diverged"] is None and excess(edge)[-1] > 1e3 * excess(edge)[0]
+    assert edge["diverged"] == edge["epochs"] - 1  # caught when it ends, not midway
+    assert edge["loss"].size == edge["epochs"] and excess(edge)[-1] > 1e3 * excess(edge)[0]
     assert np.all(np.diff(edge["loss"]) > 0)  # "损失一轮比一轮大"
     # "批量梯度下降收敛，图例里浅色的 k = 1 却已经发散" (just below the bound)
     assert gdbook_run(below["learning-rate"], 1, 100, "shuffle", "raw", "constant")[1] is not None

@@ -146,6 +146,12 @@ def test_noise_floor_is_l_star_not_sigma_squared(article: str) -> None:
     shown = float(re.search(r"最小二乘解的损失 L\* = ([\d.]+)", outputs).group(1))
     assert shown == pytest.approx(floor, abs=1e-6) and floor < 0.01
     assert re.search(r"E\[L\*\] = 0\.1² × \(n − 2\)/n = 0\.0098", outputs)
+    # "所以上面打印的损失低于 0.01 并不奇怪": the program's printed loss, not only L*.
+    printed = re.findall(r"^Loss: ([0-9.eE+-]+)$", outputs, re.M)  # numpy program, then gdbook's
+    assert len(printed) == 2 and floor <= float(printed[0]) < 0.01
+    # "make_linear_data ... 生成的就是上面那份数据（逐位相同）"
+    X, Y = gdbook.make_linear_data(n_samples=100, slope=2.0, intercept=1.0, noise=0.1, seed=0)
+    assert np.array_equal(np.ravel(X), x) and np.array_equal(Y, y)
 
 
 def test_per_batch_bounds_of_the_mini_batch_program(article: str) -> None:
@@ -166,6 +172,10 @@ def test_article_cites_precisely_and_flags_its_own_additions(article: str) -> No
     assert "定理 2.1.14" in shown  # Nesterov's fixed-step theorem, not a line-search section
     assert "Boyd" not in shown and "Keskar" not in shown
     assert "第 8.3.1 节" in shown  # Robbins–Monro conditions in Goodfellow et al.
+    assert "第 8.1.3 节" in shown  # "most deep-learning algorithms use minibatches"
+    # Bottou et al. Theorem 4.6 bounds the excess loss; it does not say "proportional to η".
+    theorem = shown.index("定理 4.6")
+    assert "上界" in shown[theorem - 200 : theorem + 200]
     assert "没有写完" in shown  # the original's truncated last sentence is flagged
     assert "改动了两处" in shown and "唯一的改动" not in shown
     assert "\\frac{n - k}{k(n - 1)}" in html.unescape(article)  # the exact mini-batch variance

@@ -231,3 +231,48 @@ def test_divergence_to_overflow_raises_without_numpy_warnings():
         warnings.simplefilter("error")
         with pytest.raises(DivergenceError, match=r"loss=(inf|nan)"):
             Trainer(StochasticGD(learning_rate=1e6), epochs=50).fit(LinearRegression(seed=0), X, y)
+
+
+def test_history_params_is_a_copy_not_the_models_array():
+    X, y = make_linear_data(50, seed=0)
+    model = LinearRegression(seed=0)
+    trainer = Trainer(MiniBatchGD(batch_size=5), epochs=3, seed=0)
+    history = trainer.fit(model, X, y)
+    assert not np.shares_memory(history.params, model.params)
+    saved = history.params.copy()
+    trainer.fit(model, X, y)  # trains the same model further, in place
+    np.testing.assert_array_equal(history.params, saved)
+    assert not np.array_equal(model.params, saved)
+
+
+def test_float32_features_with_float64_targets_train_in_float64():
+    X, y = make_linear_data(64, seed=0)
+    model = LinearRegression(seed=0)
+    history = Trainer(MiniBatchGD(batch_size=8), epochs=30, seed=0, record_steps=True).fit(
+        model, X.astype(np.float32), y)
+    assert model.params.dtype == np.float64
+    assert history.params.dtype == np.float64 and history.step_loss.dtype == np.float64
+    reference = LinearRegression(seed=0)  # the same float32 numbers, widened up front
+    Trainer(MiniBatchGD(batch_size=8), epochs=30, seed=0).fit(
+        reference, X.astype(np.float32).astype(np.float64), y)
+    np.testing.assert_array_equal(model.params, reference.params)
+
+
+def test_histories_compare_by_value():
+    X, y = make_linear_data(40, seed=0)
+
+    def run(seed, **kwargs):
+        return Trainer(MiniBatchGD(batch_size=4), epochs=5, seed=seed, record_steps=True,
+                       **kwargs).fit(LinearRegression(seed=0), X, y)
+
+    first, again, other = run(1), run(1), run(2)
+    assert first == again  # the wall-clock times differ, the training does not
+    assert first != other
+    assert (first == "history") is False
+    with pytest.raises(TypeError):
+        hash(first)
+    X_val, y_val = make_linear_data(20, seed=1)
+    with_val = Trainer(BatchGD(), epochs=3).fit(LinearRegression(seed=0), X, y,
+                                                 validation_data=(X_val, y_val))
+    without = Trainer(BatchGD(), epochs=3).fit(LinearRegression(seed=0), X, y)
+    assert with_val != without  # val_loss differs (None vs an array)

@@ -143,8 +143,12 @@ def test_schedule_returning_a_bad_rate_is_caught_at_its_epoch():
         ({"tol": -1.0}, ValueError, r"tol must be None or a finite number >= 0, got -1.0"),
         ({"tol": "small"}, TypeError, r"tol must be None or a number >= 0, got 'small'"),
         ({"patience": 0}, ValueError, r"patience must be an integer >= 1, got 0"),
-        ({"callbacks": [print, 3]}, TypeError, r"each callback must be callable.*got 3"),
-        ({"callbacks": 3}, TypeError, r"callbacks must be a list of callables.*got 3"),
+        ({"callbacks": [print, 3]}, TypeError, r"each callback must be a gdbook.Callback or a "
+         r"function callback\(epoch, loss, model\), got 3"),
+        ({"callbacks": 3}, TypeError, r"callbacks must be a list of gdbook.Callback objects or "
+         r"functions.*got 3"),
+        ({"restore_best": "yes"}, TypeError, r"restore_best must be True or False, got 'yes'"),
+        ({"progress": 1}, TypeError, r"progress must be True or False, got 1"),
         ({"record_steps": None}, TypeError, r"record_steps must be True or False, got None"),
     ],
 )
@@ -202,3 +206,94 @@ def test_errors_leave_the_model_untouched():
     with pytest.raises(ValueError):
         Trainer(BatchGD()).fit(model, X4, Y4[:3])
     np.testing.assert_array_equal(model.params, before)
+
+
+pd = pytest.importorskip("pandas")
+
+
+def test_pandas_nullable_columns_without_missing_values_are_accepted():
+    X, y = make_linear_data(30, n_features=2, seed=0)
+    frame = pd.DataFrame({"a": pd.array(np.round(X[:, 0] * 10), dtype="Int64"),
+                          "b": pd.array(X[:, 1], dtype="Float64")})
+    target = pd.Series(y, dtype="Float64")
+    model = LinearRegression(n_features=2, seed=0)
+    history = Trainer(BatchGD(learning_rate=0.01), epochs=3).fit(model, frame, target)
+    reference = LinearRegression(n_features=2, seed=0)
+    expected = Trainer(BatchGD(learning_rate=0.01), epochs=3).fit(
+        reference, frame.to_numpy(dtype=float), y)
+    np.testing.assert_array_equal(history.loss, expected.loss)
+    np.testing.assert_array_equal(model.predict(frame), reference.predict(frame.to_numpy(float)))
+    assert model.score(frame, target) == reference.score(frame.to_numpy(float), y)
+
+
+def test_pandas_missing_values_are_reported_as_not_finite():
+    frame = pd.DataFrame({"a": pd.array([1, None, 3, 4], dtype="Int64"),
+                          "b": pd.array([0.5, 1.5, 2.5, 3.5], dtype="Float64")})
+    with pytest.raises(ValueError, match=r"X must be finite, but it holds 1 NaN or inf"):
+        fit(frame, Y4, n_features=2)
+
+
+def test_pandas_text_columns_are_refused():
+    frame = pd.DataFrame({"a": [1.0, 2.0, 3.0, 4.0], "b": ["x", "y", "z", "w"]})
+    with pytest.raises(TypeError, match=r"X must hold real numbers .*got dtype object"):
+        fit(frame, Y4, n_features=2)
+
+
+def test_sparse_input_is_refused_with_the_way_out():
+    sparse = pytest.importorskip("scipy.sparse")
+    X = sparse.csr_matrix(np.eye(4))
+    with pytest.raises(TypeError, match=r"X is a scipy.sparse matrix of shape \(4, 4\); gdbook "
+                       r"trains on dense arrays: pass X.toarray\(\)"):
+        fit(X, Y4, n_features=4)
+    with pytest.raises(TypeError, match=r"X.toarray\(\)"):
+        LinearRegression(n_features=4).predict(sparse.csc_array(np.eye(4)))
+
+
+@pytest.mark.parametrize("n_features", [1, 3])
+def test_predict_on_zero_rows_returns_zero_predictions(n_features):
+    from gdbook import MLP
+
+    for model in (LinearRegression(n_features=n_features), MLP((n_features, 4, 1), seed=0)):
+        empty = model.predict(np.zeros((0, n_features)))
+        assert empty.shape == (0,) and empty.dtype == np.float64
+    assert LinearRegression().predict([]).shape == (0,)
+
+
+def test_shape_messages_quote_the_callers_shape():
+    with pytest.raises(ValueError, match=r"X has 1 feature\(s\) \(shape \(20,\)\)"):
+        fit(np.zeros(20), np.zeros(20), n_features=3)
+    with pytest.raises(ValueError, match=r"X has 1 feature\(s\) \(shape \(3,\)\).*for a single "
+                       r"sample pass X.reshape\(1, -1\)"):
+        LinearRegression(n_features=3).predict([1.0, 2.0, 3.0])
+
+
+@pytest.mark.parametrize(
+    ("value", "error", "match"),
+    [
+        ([1.0, 2.0], ValueError, r"params must have shape \(3,\), one entry per parameter, got "
+         r"shape \(2,\)"),
+        ([[1.0, 2.0, 3.0]], ValueError, r"params must have shape \(3,\).*got shape \(1, 3\)"),
+        ([1.0, np.nan, 0.0], ValueError, r"params must be finite"),
+        (["a", "b", "c"], TypeError, r"params must hold real numbers"),
+        (None, TypeError, r"params must hold real numbers"),
+    ],
+)
+def test_params_setter_checks_what_it_is_given(value, error, match):
+    model = LinearRegression(n_features=2, seed=0)
+    before = model.params.copy()
+    with pytest.raises(error, match=match):
+        model.params = value
+    np.testing.assert_array_equal(model.params, before)
+
+
+def test_params_setter_copies_so_training_never_writes_into_the_callers_array():
+    X, y = make_linear_data(20, seed=0)
+    start = np.array([0.5, -0.5])
+    model = LinearRegression(seed=0)
+    model.params = start
+    Trainer(BatchGD(), epochs=5).fit(model, X, y)
+    np.testing.assert_array_equal(start, [0.5, -0.5])
+    model.params = np.array([1.0, 2.0], dtype=np.float32)
+    assert model.params.dtype == np.float32
+    model.params = [1, 2]
+    assert model.params.dtype == np.float64

@@ -41,9 +41,14 @@
     return settings.learningRate / Math.pow(1.0 + s.decay * epoch, s.power);
   }
 
-  /** gdbook's divergence rule (Trainer.fit), checked after every epoch. */
+  /** gdbook's divergence guard (DivergenceGuard), rule 1: checked after every epoch. */
   function diverges(loss, initialLoss, data) {
-    return !isFinite(loss) || loss > data.divergence_ratio * initialLoss;
+    return !isFinite(loss) || loss > data.divergence_ratio * Math.max(initialLoss, data.var_y);
+  }
+
+  /** Rule 2, when the run ends: above its start and far above the variance of y. */
+  function endsDiverged(loss, initialLoss, data) {
+    return loss > Math.max(initialLoss, data.final_divergence_ratio * data.var_y);
   }
 
   /** Mean squared error on all rows, summed in row order as numpy's dot does on one thread. */
@@ -101,9 +106,22 @@
       var epochLoss = updateLoss[u - 1];
       loss.push(epochLoss);
       if (diverges(epochLoss, initialLoss, data)) {
-        diverged = { epoch: epoch, learningRate: lr, loss: epochLoss, bound: feature.bound };
+        diverged = { epoch: epoch, learningRate: lr, loss: epochLoss, atEnd: false };
         break;
       }
+    }
+    if (!diverged && endsDiverged(loss[loss.length - 1], initialLoss, data)) {
+      diverged = { epoch: epochs - 1, learningRate: lr, loss: loss[loss.length - 1], atEnd: true };
+    }
+    if (diverged) {
+      // the bound DivergenceError quotes: batch GD's, or the worst batch's of the variant in use
+      var rows = k >= n && settings.order !== "replacement" ? null : k;
+      diverged.batchSize = rows;
+      diverged.initialLoss = initialLoss;
+      diverged.batchBound = feature.bound;
+      diverged.bound = rows === null ? feature.bound
+        : feature.worst_batch[settings.order === "replacement" ? 0 : k - 1];
+      diverged.advice = feature.advice;
     }
     return {
       settings: settings,
@@ -119,30 +137,39 @@
 
   // --8<-- [end:engine]
 
-  /** Python's format(value, ".6g"). */
-  function formatG(value) {
+  /** Python's format(value, ".6g"), or ".{precision}g". */
+  function formatG(value, precision) {
+    var p = precision || 6;
     if (isNaN(value)) return "nan";
     if (!isFinite(value)) return value > 0 ? "inf" : "-inf";
     if (value === 0) return Object.is(value, -0) ? "-0" : "0";
-    var parts = value.toExponential(5).split("e");
+    var parts = value.toExponential(p - 1).split("e");
     var exponent = parseInt(parts[1], 10);
     var strip = function (s) { return s.indexOf(".") < 0 ? s : s.replace(/\.?0+$/, ""); };
-    if (exponent < -4 || exponent >= 6) {
+    if (exponent < -4 || exponent >= p) {
       var digits = Math.abs(exponent) < 10 ? "0" + Math.abs(exponent) : String(Math.abs(exponent));
       return strip(parts[0]) + "e" + (exponent < 0 ? "-" : "+") + digits;
     }
-    return strip(value.toFixed(5 - exponent));
+    return strip(value.toFixed(p - 1 - exponent));
   }
 
-  /** The message of the DivergenceError that Trainer.fit raises for this run. */
+  /** The message of the DivergenceError that Trainer.fit raises for this run (exceptions.py). */
   function divergenceMessage(diverged) {
-    return (
-      "training diverged at epoch " + diverged.epoch + " (loss=" + formatG(diverged.loss) +
-      ") with learning_rate=" + formatG(diverged.learningRate) +
-      "; batch gradient descent on this data is stable only for learning_rate < " +
-      formatG(diverged.bound) + " (2 / largest eigenvalue of the loss Hessian): lower " +
-      "learning_rate, or standardise the features"
-    );
+    var growth = diverged.initialLoss > 0 && isFinite(diverged.loss)
+      ? ", " + formatG(diverged.loss / diverged.initialLoss, 3) + " x the initial loss" : "";
+    var message = (diverged.atEnd ? "training ended" : "training diverged") + " at epoch " +
+      diverged.epoch + " (loss=" + formatG(diverged.loss) + growth + ") with learning_rate=" +
+      formatG(diverged.learningRate);
+    if (diverged.atEnd) message += ", above where it started and far above the variance of y: it diverged";
+    if (diverged.batchSize === null) {
+      return message + "; batch gradient descent on this data is stable only for learning_rate < " +
+        formatG(diverged.bound) + " (2 / largest eigenvalue of the loss Hessian): " + diverged.advice;
+    }
+    var rows = diverged.batchSize === 1 ? "one row" : "batches of " + diverged.batchSize + " rows";
+    return message + "; steps on " + rows + " of this data are stable for every batch only when " +
+      "learning_rate < " + formatG(diverged.bound) + " (see gdbook.worst_batch_learning_rate); " +
+      "batch gradient descent's bound " + formatG(diverged.batchBound) +
+      " (2 / largest eigenvalue of the loss Hessian) does not apply to them: " + diverged.advice;
   }
 
   /** The exported data, with the row orders decoded. */
@@ -533,7 +560,8 @@
       var s = data.invscaling;
       $("pg-schedule-help").textContent = state.schedule === "constant"
         ? "每轮都用 η。"
-        : "第 t 轮（从 0 数起）用 η / (1 + " + s.decay + "·t)" + (s.power === 1 ? "" : "^" + s.power) +
+        : "第 t 轮（从 0 数起）用 η / (1 + " + (s.decay === 1 ? "" : s.decay + "·") + "t)" +
+          (s.power === 1 ? "" : "^" + s.power) +
           "：gdbook 的 schedule=\"invscaling\"。";
     }
 
@@ -593,9 +621,13 @@
       if (main.diverged) {
         var dv = main.diverged;
         text += "训练在第 " + (dv.epoch + 1) + " 轮后发散（共 " + updates + " 次更新）。";
-        $("pg-diverged-text").textContent = "发散：第 " + (dv.epoch + 1) + " 轮（epoch = " + dv.epoch +
-          "，从 0 数起）结束时，全部数据上的损失是 " + short(dv.loss) + "，超过了初始损失 " +
-          short(main.initialLoss) + " 的 " + short(data.divergence_ratio) + " 倍，gdbook 在这里停下。";
+        $("pg-diverged-text").textContent = dv.atEnd
+          ? "发散：训练跑完了 " + (dv.epoch + 1) + " 轮，最后全部数据上的损失是 " + short(dv.loss) +
+            "，比初始损失 " + short(main.initialLoss) + " 还高，也超过了 y 的方差的 " +
+            short(data.final_divergence_ratio) + " 倍，gdbook 在结束时判它发散。"
+          : "发散：第 " + (dv.epoch + 1) + " 轮（epoch = " + dv.epoch +
+            "，从 0 数起）结束时，全部数据上的损失是 " + short(dv.loss) + "，超过了初始损失 " +
+            short(main.initialLoss) + " 的 " + short(data.divergence_ratio) + " 倍，gdbook 在这里停下。";
         $("pg-diverged-message").textContent = "DivergenceError: " + divergenceMessage(dv);
         box.hidden = false;
       } else {
