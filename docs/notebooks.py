@@ -34,7 +34,7 @@ import sys
 import textwrap
 import time
 from dataclasses import dataclass, field
-from importlib.metadata import PackageNotFoundError, distribution, packages_distributions
+from importlib.metadata import PackageNotFoundError, distribution, distributions
 from pathlib import Path
 from typing import Any
 
@@ -593,11 +593,24 @@ class Recorder:
 
 @functools.cache
 def _distributions_of(module: str) -> set[str]:
-    """The installed distributions that provide a top-level module (pip's names for it)."""
+    """The installed distribution that provides a top-level module (pip's name for it)."""
     try:  # most often the distribution has the module's name (numpy, matplotlib, gdbook)
         return {distribution(module).metadata["Name"]}
-    except PackageNotFoundError:  # otherwise (sklearn: scikit-learn) read them all, slowly
-        return set(packages_distributions().get(module, []))
+    except PackageNotFoundError:
+        pass
+    # Otherwise (sklearn: scikit-learn), the one whose RECORD lists the module's file, among
+    # those installed where the module is (faster than packages_distributions(), which
+    # reads every RECORD into paths).
+    spec = importlib.util.find_spec(module)
+    if spec is None or not spec.origin or not Path(spec.origin).is_file():
+        return set()
+    origin = Path(spec.origin)
+    root = origin.parent.parent if origin.name == "__init__.py" else origin.parent
+    listed = origin.relative_to(root).as_posix() + ","
+    for found in distributions(path=[str(root)]):
+        if listed in (found.read_text("RECORD") or ""):
+            return {found.metadata["Name"]}
+    return set()
 
 
 def _lines(text: str) -> list[str]:
