@@ -6,7 +6,7 @@ Everything public is importable from the top level:
 """
 
 from gdbook.data import make_linear_data
-from gdbook.exceptions import ConvergenceWarning, DivergenceError
+from gdbook.exceptions import ConvergenceWarning, DivergenceError, PerformanceWarning
 from gdbook.history import History
 from gdbook.linear import LinearRegression
 from gdbook.mlp import MLP
@@ -28,6 +28,7 @@ __all__ = [
     "InverseScalingLR",
     "LinearRegression",
     "MiniBatchGD",
+    "PerformanceWarning",
     "StepDecayLR",
     "StochasticGD",
     "Trainer",
