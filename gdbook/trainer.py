@@ -200,15 +200,19 @@ class Trainer:
 
             if not math.isfinite(loss) or loss > self.divergence_ratio * initial_loss:
                 history = self._history(rec, step_loss, model, initial_loss, "diverged")
-                bound = getattr(model, "max_stable_learning_rate", None)
+                bound, cause = getattr(model, "max_stable_learning_rate", None), None
+                try:
+                    lr_max = None if bound is None else bound(X)
+                except ValueError as exc:  # data so large that the bound is no float: say so
+                    lr_max, cause = None, exc
                 error = DivergenceError(
                     epoch=epoch,
                     learning_rate=lr,
                     loss=loss,
-                    max_stable_learning_rate=None if bound is None else bound(X),
+                    max_stable_learning_rate=lr_max,
                 )
                 error.history = history
-                raise error
+                raise error from cause
             if any(callback(epoch, loss, model) is True for callback in self.callbacks):
                 stop_reason = "callback"
                 break
