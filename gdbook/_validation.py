@@ -123,7 +123,8 @@ def check_data(X: object, y: object) -> tuple[np.ndarray, np.ndarray]:
             f"X and y must have the same number of rows, got X with {X.shape[0]} "
             f"and y with {y.shape[0]}"
         )
-    dtype = np.result_type(X.dtype, y.dtype, np.float32)
+    floats = np.issubdtype(X.dtype, np.floating) and np.issubdtype(y.dtype, np.floating)
+    dtype = np.result_type(X.dtype, y.dtype, np.float32 if floats else np.float64)
     X = X.astype(dtype, copy=False).reshape(X.shape[0], -1)
     y = y.astype(dtype, copy=False)
     _check_finite(X, "X")
