@@ -28,8 +28,9 @@ import numpy as np
 
 from gdbook.exceptions import PerformanceWarning
 
-NOTICE_AFTER = 1.0
-"""Seconds a build may take before it is announced (loading from numba's cache is faster)."""
+NOTICE_AFTER = 3.0
+"""Seconds a build may take before it is announced: loading the kernels from numba's cache
+takes 0.5 to 2 s (on a busy machine), compiling them 5 to 30 s."""
 COMPILE_SECONDS = 10
 """About how long the first build takes per dtype (5 to 15 s on the benchmark machine)."""
 

@@ -36,8 +36,9 @@ __all__ = ["integers", "minibatch_epoch", "permutation", "sums"]
 N_CHUNKS = 64
 """Full-data sums are split into this many row ranges, however many threads run them."""
 
-PARALLEL_SIZE = 1 << 18
-"""Full-data sums over at least this many numbers (`n * d`) are shared among threads."""
+PARALLEL_SIZE = 1 << 22
+"""Full-data sums over at least this many numbers (`n * d`, 32 MB of float64) are shared
+among threads: a few milliseconds of work, worth waking a thread for even on a busy machine."""
 
 PREFETCH_AHEAD = 16
 """Shuffled epochs ask the memory for the row this many rows ahead of the one in use."""
@@ -266,7 +267,7 @@ def full_sums(X, y, params, out, first, last):
         _chunk_sums(X, y, params, c * n // chunks, (c + 1) * n // chunks, out[c])
 
 
-_pool: list[ThreadPoolExecutor] = []
+_threads: list = []  # [ThreadPoolExecutor, number of CPUs], made on first use
 
 
 def sums(X: np.ndarray, y: np.ndarray, params: np.ndarray) -> np.ndarray:
@@ -278,13 +279,14 @@ def sums(X: np.ndarray, y: np.ndarray, params: np.ndarray) -> np.ndarray:
     one thread).
     """
     out = np.empty((N_CHUNKS, X.shape[1] + 2))
-    threads = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
-    threads = min(threads or 1, N_CHUNKS) if X.size >= PARALLEL_SIZE else 1
+    if X.size >= PARALLEL_SIZE and not _threads:
+        cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+        cpus = min(cpus or 1, N_CHUNKS)
+        _threads.extend([ThreadPoolExecutor(cpus, thread_name_prefix="gdbook"), cpus])
+    threads = _threads[1] if X.size >= PARALLEL_SIZE else 1
     if threads > 1:
-        if not _pool:
-            _pool.append(ThreadPoolExecutor(N_CHUNKS, thread_name_prefix="gdbook"))
         bounds = [c * N_CHUNKS // threads for c in range(threads + 1)]
-        others = [_pool[0].submit(full_sums, X, y, params, out, lo, hi)
+        others = [_threads[0].submit(full_sums, X, y, params, out, lo, hi)
                   for lo, hi in itertools.pairwise(bounds[1:])]
         full_sums(X, y, params, out, 0, bounds[1])
         for job in others:
