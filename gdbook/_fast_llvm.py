@@ -77,10 +77,13 @@ def dot(typingctx, X, row, w):
         body = builder.sub(d, builder.srem(d, ir.Constant(intp, LANES)))
         sums = cgutils.alloca_once_value(builder, ir.Constant(vector, [0.0] * LANES))
         step = ir.Constant(intp, LANES)
+        def load(data, j):  # eight numbers from data[j], unaligned
+            return builder.load(builder.bitcast(builder.gep(data, [j]), vector.as_pointer()),
+                                align=1)
+
         with cgutils.for_range_slice(builder, ir.Constant(intp, 0), body, step, intp) as (j, _):
-            xs = builder.load(builder.bitcast(builder.gep(x_row, [j]), vector.as_pointer()), align=1)
-            ws = builder.load(builder.bitcast(builder.gep(w_data, [j]), vector.as_pointer()), align=1)
-            builder.store(builder.fadd(builder.load(sums), builder.fmul(xs, ws)), sums)
+            products = builder.fmul(load(x_row, j), load(w_data, j))
+            builder.store(builder.fadd(builder.load(sums), products), sums)
         lanes = builder.load(sums)
         s = [builder.extract_element(lanes, ir.Constant(ir.IntType(32), k)) for k in range(LANES)]
         pairs = [builder.fadd(s[k], s[k + 1]) for k in range(0, LANES, 2)]
