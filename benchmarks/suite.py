@@ -29,14 +29,17 @@ def numba_in_use() -> bool:
 
 
 def row(group, case, ours, other_name, other_value, ratio, unit, target=None, note="",
-        better="higher"):
-    """One line of the table; `ratio` meets `target` when it is at least (or at most) it."""
+        better="higher", **extra):
+    """One line of the table; `ratio` meets `target` when it is at least (or at most) it.
+
+    `extra` adds measurements that the book's page reads (e.g. `read_ms`).
+    """
     met = None if target is None else bool(ratio >= target if better == "higher" else
                                            ratio <= target)
     return {
         "group": group, "case": case, "gdbook": ours, "vs": other_name, "other": other_value,
         "unit": unit, "ratio": ratio, "target": target, "better": better, "met": met,
-        "note": note,
+        "note": note, **extra,
     }
 
 
@@ -122,7 +125,7 @@ def minibatch_vs_loops(quick: bool) -> list[dict]:
                                 f"History.time of the shuffled fits: the steps, without the input "
                                 f"check and the two full-data losses; reading X once takes "
                                 f"{read_ms:.3g} ms here, and the fit reads it three times besides "
-                                f"the epoch"))
+                                f"the epoch", read_ms=read_ms))
             if "numpy" in rate:
                 rows.append(row(group, f"n=1e6 d={d} batch={bs}, pure numpy", med["numpy"],
                                 "article loop", med["article"],

@@ -41,8 +41,10 @@ PARALLEL_SIZE = 1 << 22
 """Full-data sums over at least this many numbers (`n * d`, 32 MB of float64) are shared
 among threads: a few milliseconds of work, worth waking a thread for even on a busy machine."""
 
-PREFETCH_AHEAD = 16
-"""Shuffled epochs ask the memory for the row this many rows ahead of the one in use."""
+PREFETCH_LINES = 128
+"""Shuffled epochs ask the memory for a row ahead of the one in use: as many rows ahead as
+keep about this many 64-byte lines in flight (8 to 64 rows; measured best at 1 to 100
+features on the benchmark machine)."""
 
 SHORT_ROWS = 16
 """Full-data sums over rows of fewer features take the loop made for them (`_short_chunk_sums`)."""
@@ -78,6 +80,12 @@ def _residual(X, y, params, i):
     return (r + params[d]) - y[i]
 
 
+@numba.njit(cache=True, nogil=True, inline="always")
+def _rows_ahead(d):
+    """How many rows ahead to prefetch when a row spans `d` numbers (and `y` one more line)."""
+    return max(8, min(64, PREFETCH_LINES // ((d + 7) // 8 + 1)))
+
+
 @numba.njit(cache=True, nogil=True)
 def minibatch_epoch(X, y, params, order, shuffled, batch_size, stop, lr, two_over_m, m, losses):
     """One epoch of mini-batch gradient descent, updating `params` in place.
@@ -92,6 +100,7 @@ def minibatch_epoch(X, y, params, order, shuffled, batch_size, stop, lr, two_ove
         return _one_row_epoch(X, y, params, order, shuffled, stop, lr, losses)
     n, d = X.shape
     y_rows = y.reshape(-1, 1)  # a 2-D view for _prefetch
+    rows_ahead = _rows_ahead(d)
     sums = np.empty(d + 1, np.float64)  # the batch's X.T @ r and sum(r)
     grad = np.empty(d + 1, X.dtype)
     step = 0
@@ -102,10 +111,11 @@ def minibatch_epoch(X, y, params, order, shuffled, batch_size, stop, lr, two_ove
         loss = sums[0]
         for k in range(start, end):
             if shuffled:
-                if k + PREFETCH_AHEAD < n:
-                    ahead = order[k + PREFETCH_AHEAD]
+                if k + rows_ahead < n:
+                    ahead = order[k + rows_ahead]
                     for j in range(0, d, 8):  # one hint per 64-byte line (8 float64s)
                         _prefetch(X[:, j:], ahead)
+                    _prefetch(X[:, d - 1 :], ahead)  # the row's last line, if it spills over
                     _prefetch(y_rows, ahead)
                 i = order[k]
             else:
@@ -133,13 +143,15 @@ def _one_row_epoch(X, y, params, order, shuffled, stop, lr, losses):
     """
     n, d = X.shape
     y_rows = y.reshape(-1, 1)
+    rows_ahead = _rows_ahead(d)
     twice_lr = lr + lr
     for k in range(stop):
         if shuffled:
-            if k + PREFETCH_AHEAD < n:
-                ahead = order[k + PREFETCH_AHEAD]
+            if k + rows_ahead < n:
+                ahead = order[k + rows_ahead]
                 for j in range(0, d, 8):
                     _prefetch(X[:, j:], ahead)
+                _prefetch(X[:, d - 1 :], ahead)
                 _prefetch(y_rows, ahead)
             i = order[k]
         else:
