@@ -17,16 +17,20 @@ from numba.extending import intrinsic
 
 
 @intrinsic
-def prefetch(typingctx, array, row):
-    """Hint the CPU to fetch `array[row, 0]` into cache (`llvm.prefetch`); no effect on values."""
+def prefetch(typingctx, array, row, column):
+    """Hint the CPU to fetch `array[row, column]` (`array[row]` if 1-D) into cache.
+
+    `llvm.prefetch`: no effect on any value. The address is computed from the
+    indices, so no view of the array is made (a view costs a reference count).
+    """
 
     def codegen(context, builder, signature, args):
-        array_type, row_type = signature.args
+        array_type, row_type, column_type = signature.args
         view = context.make_array(array_type)(context, builder, args[0])
-        index = context.cast(builder, args[1], row_type, types.intp)
-        ptr = cgutils.get_item_pointer(
-            context, builder, array_type, view, [index, context.get_constant(types.intp, 0)]
-        )
+        indices = [context.cast(builder, args[1], row_type, types.intp)]
+        if array_type.ndim == 2:
+            indices.append(context.cast(builder, args[2], column_type, types.intp))
+        ptr = cgutils.get_item_pointer(context, builder, array_type, view, indices)
         i8p, i32 = ir.IntType(8).as_pointer(), ir.IntType(32)
         signature = ir.FunctionType(ir.VoidType(), [i8p, i32, i32, i32])
         fn = cgutils.get_or_insert_function(builder.module, signature, "llvm.prefetch.p0i8")
@@ -34,7 +38,7 @@ def prefetch(typingctx, array, row):
         builder.call(fn, [builder.bitcast(ptr, i8p), i32(0), i32(3), i32(1)])
         return context.get_dummy_value()
 
-    return types.void(array, row), codegen
+    return types.void(array, row, column), codegen
 
 
 @intrinsic
@@ -96,3 +100,13 @@ def dot(typingctx, X, row, w):
         return builder.load(result)
 
     return dtype(X, row, w), codegen
+
+
+@intrinsic
+def fma(typingctx, a, b, c):
+    """`a * b + c` with a single rounding (`llvm.fma`: the fused multiply-add of IEEE 754)."""
+
+    def codegen(context, builder, signature, args):
+        return builder.fma(*args)
+
+    return a(a, b, c), codegen

@@ -89,7 +89,6 @@ def _shuffle(out, state):
     """
     raw = np.empty(_BLOCK, np.uint64)
     picks = np.empty(_BLOCK, np.int64)
-    rows = out.reshape(-1, 1)
     saved = state.copy()
     i = out.shape[0] - 1
     mask = _mask(np.uint64(max(i, 0)))
@@ -110,7 +109,7 @@ def _shuffle(out, state):
                 break
         for k in range(taken):
             if k + _AHEAD < taken:
-                prefetch(rows, picks[k + _AHEAD])
+                prefetch(out, picks[k + _AHEAD], 0)
             a, b = top - k, picks[k]
             out[a], out[b] = out[b], out[a]
         if used < _BLOCK:
