@@ -3,7 +3,7 @@
 Two messages, each shown once per process:
 
 - While the compiled kernels are built for a dtype (the first fit after
-  installing numba, about `COMPILE_SECONDS`), one line on the `gdbook` logger
+  installing numba or gdbook, `COMPILE_SECONDS`), one line on the `gdbook` logger
   at WARNING level, which Python prints to stderr unless logging is set up
   otherwise (matplotlib announces its font-cache build the same way). It is
   shown only if the build takes longer than `NOTICE_AFTER`, so loading the
@@ -31,8 +31,9 @@ from gdbook.exceptions import PerformanceWarning
 NOTICE_AFTER = 3.0
 """Seconds a build may take before it is announced: loading the kernels from numba's cache
 takes 0.5 to 2 s (on a busy machine), compiling them 5 to 30 s."""
-COMPILE_SECONDS = 10
-"""About how long the first build takes per dtype (5 to 15 s on the benchmark machine)."""
+COMPILE_SECONDS = "10 to 30 s"
+"""How long the first build takes per dtype: 15 s for float64 and 10 s for float32 on the
+benchmark machine when it is quiet, up to 40 s when its two cores are shared."""
 
 # A cost model for the estimate in the PerformanceWarning, fitted to the benchmark suite's
 # rows on its machine (2 shared cores, numpy 2.4, numba 0.68): the readable loop costs a fixed
@@ -50,8 +51,8 @@ _advised: list[bool] = []
 
 def compile_message(dtype: np.dtype) -> str:
     """The line that announces the build of the compiled kernels for `dtype`."""
-    return (f"gdbook: compiling the fast kernels for {np.dtype(dtype).name} (first use after "
-            f"installing numba, about {COMPILE_SECONDS} s, once)...")
+    return (f"gdbook: compiling the fast kernels for {np.dtype(dtype).name} (once per installed "
+            f"version of gdbook and numba; {COMPILE_SECONDS})...")
 
 
 def show_compile_message(message: str) -> None:
