@@ -78,12 +78,16 @@ class DivergenceGuard(Callback):
         replacement = trainer.order == "replacement" and rows is not None
         if rows is not None and rows >= X.shape[0] and not replacement:
             rows = None  # every step sees every row: batch GD
-        bound = batch_gd = None
+        bound = batch_gd = cause = None
         stable = getattr(run.model, "max_stable_learning_rate", None)
         if stable is not None:
-            batch_gd = stable(X)
-            bound = batch_gd if rows is None else stable(
-                X, batch_size=rows, replacement=replacement, drop_last=trainer.drop_last)
+            try:
+                batch_gd = stable(X)
+                bound = batch_gd if rows is None else stable(
+                    X, batch_size=rows, replacement=replacement, drop_last=trainer.drop_last)
+            except ValueError as exc:  # data so large that no bound is a float: say so below
+                bound = batch_gd = None
+                cause = exc
         run.stop_reason = "diverged"
         error = DivergenceError(
             epoch=run.epoch,
@@ -97,6 +101,7 @@ class DivergenceGuard(Callback):
             advice=scale_advice(X, run.y, known_bound=stable is not None),
         )
         error.history = run.history()
+        error.__cause__ = cause  # shown as the direct cause when the error is raised
         return error
 
     def __repr__(self) -> str:
