@@ -129,3 +129,32 @@ def test_a_progress_bar_can_show_the_notice_instead(slow_build, monkeypatch, cap
         _fast.numba_kernels(np.dtype(np.float64))
     assert shown == [_fast_notice.compile_message(np.dtype(np.float64))]
     assert not caplog.records
+
+
+def test_the_progress_bar_shows_the_compile_notice(slow_build, monkeypatch):
+    """End to end: `Trainer(progress=True)` opens its bar before the kernels are built, and
+    the notice (a record on the `gdbook` logger) becomes the bar's description."""
+    pytest.importorskip("tqdm")
+    import io
+
+    from gdbook import ProgressBar
+
+    kernels = SimpleKernels()
+    monkeypatch.setattr(_fast, "_kernels", {"module": kernels})
+    monkeypatch.setenv("GDBOOK_FAST", "numba")
+    out = io.StringIO()
+    X, y = data(200, 2)
+    with pytest.raises(RuntimeError, match="stop after the build"):
+        Trainer(BatchGD(), epochs=1, callbacks=[ProgressBar(file=out, ascii=True)]).fit(
+            LinearRegression(n_features=2, seed=0), X, y)
+    assert "gdbook: compiling the fast kernels for float64" in out.getvalue()
+
+
+class SimpleKernels:
+    """Kernels whose build is slow and whose use stops the fit (nothing more is needed)."""
+
+    def warm_up(self, dtype):
+        time.sleep(0.3)
+
+    def __getattr__(self, name):
+        raise RuntimeError("stop after the build")
