@@ -12,11 +12,12 @@ from pathlib import Path
 
 import numpy as np
 
-from benchmarks import book, suite
+from benchmarks import book, playground, suite
 
 RESULTS = Path(__file__).resolve().parent / "results" / "latest.json"
 GROUPS = {"sgd": suite.sgd_vs_sklearn, "minibatch": suite.minibatch_vs_loops,
-          "batch": suite.batch_vs_bandwidth, "memory": suite.memory}
+          "batch": suite.batch_vs_bandwidth, "memory": suite.memory,
+          "playground": playground.redraw}
 
 
 def versions() -> dict:

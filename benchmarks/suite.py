@@ -29,41 +29,50 @@ def numba_in_use() -> bool:
 
 
 def row(group, case, ours, other_name, other_value, ratio, unit, target=None, note="",
-        better="higher"):
-    """One line of the table; `ratio` meets `target` when it is at least (or at most) it."""
+        better="higher", **extra):
+    """One line of the table; `ratio` meets `target` when it is at least (or at most) it.
+
+    `extra` adds measurements that the book's page reads (e.g. `read_ms`).
+    """
     met = None if target is None else bool(ratio >= target if better == "higher" else
                                            ratio <= target)
     return {
         "group": group, "case": case, "gdbook": ours, "vs": other_name, "other": other_value,
         "unit": unit, "ratio": ratio, "target": target, "better": better, "met": met,
-        "note": note,
+        "note": note, **extra,
     }
 
 
 def sgd_vs_sklearn(quick: bool) -> list[dict]:
     """One epoch of one-sample SGD, n = 1e5: gdbook's fit against SGDRegressor's fit."""
-    rows, n, rounds = [], 100_000, 3 if quick else 7
+    rows, n, rounds = [], 100_000, 5 if quick else 15
     try:
         import sklearn  # noqa: F401
     except ImportError:
         raise Skipped("scikit-learn is not installed (pip install scikit-learn)") from None
+    group = "stochastic vs scikit-learn"
+    note = "the whole fit as a user times it: model, input checks, losses, row order, epoch"
     for d in (1, 10):
-        X, y = data(n, d)
-        runs = {
-            "gdbook": lambda X=X, y=y: fit_seconds(StochasticGD(learning_rate=0.01), X, y),
-            "sklearn": lambda X=X, y=y: other.sklearn_sgd_epoch(X, y, 0.01, seed=0),
-        }
-        if not quick:
-            runs["numpy"] = lambda X=X, y=y: fit_seconds(
-                StochasticGD(learning_rate=0.01), X, y, mode="numpy")
-        t = alternate(runs, rounds if quick or d == 1 else 3)
-        mrows = {name: n / statistics.median(times) / 1e6 for name, times in t.items()}
-        rows.append(row("stochastic vs scikit-learn", f"n=1e5 d={d}", mrows["gdbook"],
-                        "SGDRegressor", mrows["sklearn"], median_ratio(t["sklearn"], t["gdbook"]),
-                        "M rows/s", 2.0))
-        if "numpy" in t:
-            rows.append(row("stochastic vs scikit-learn", f"n=1e5 d={d}, pure numpy",
-                            mrows["numpy"], "SGDRegressor", mrows["sklearn"],
+        for features in ("uniform", "gaussian"):
+            X, y = data(n, d, features)
+            t = alternate({
+                "gdbook": lambda X=X, y=y: fit_seconds(StochasticGD(learning_rate=0.01), X, y),
+                "sklearn": lambda X=X, y=y: other.sklearn_sgd_epoch(X, y, 0.01, seed=0),
+            }, rounds)
+            mrows = {name: n / statistics.median(times) / 1e6 for name, times in t.items()}
+            rows.append(row(group, f"n=1e5 d={d}, {features} features", mrows["gdbook"],
+                            "SGDRegressor", mrows["sklearn"],
+                            median_ratio(t["sklearn"], t["gdbook"]), "M rows/s", 2.0, note))
+        if not quick:  # without numba: the one-feature scan, or the readable loop
+            X, y = data(n, d)
+            t = alternate({
+                "numpy": lambda X=X, y=y: fit_seconds(StochasticGD(learning_rate=0.01), X, y,
+                                                      mode="numpy"),
+                "sklearn": lambda X=X, y=y: other.sklearn_sgd_epoch(X, y, 0.01, seed=0),
+            }, 5 if d == 1 else 2)
+            mrows = {name: n / statistics.median(times) / 1e6 for name, times in t.items()}
+            rows.append(row(group, f"n=1e5 d={d}, uniform features, pure numpy", mrows["numpy"],
+                            "SGDRegressor", mrows["sklearn"],
                             median_ratio(t["sklearn"], t["numpy"]), "M rows/s", 2.0,
                             "GDBOOK_FAST=numpy" + ("" if d == 1 else ": the readable loop")))
     return rows
@@ -77,9 +86,10 @@ def minibatch_vs_loops(quick: bool) -> list[dict]:
         X, y = data(n, d)
         for bs in (10, 256):
             steps = 5000 if bs == 10 else 500  # the loops run part of an epoch: rows/s is the same
+            epochs: list[float] = []  # History.time of the shuffled fits
             runs = {
-                "gdbook": lambda X=X, y=y, bs=bs: fit_seconds(
-                    MiniBatchGD(batch_size=bs, learning_rate=0.01), X, y),
+                "gdbook": lambda X=X, y=y, bs=bs, e=epochs: fit_seconds(
+                    MiniBatchGD(batch_size=bs, learning_rate=0.01), X, y, epoch_seconds=e),
                 "in order": lambda X=X, y=y, bs=bs: fit_seconds(
                     MiniBatchGD(batch_size=bs, learning_rate=0.01), X, y, shuffle=False),
                 "article": lambda X=X, y=y, bs=bs, s=steps: other.article_loop(X, y, bs, 0.01, s),
@@ -105,6 +115,17 @@ def minibatch_vs_loops(quick: bool) -> list[dict]:
                             med["article"], median_ratio(rate["gdbook"], rate["article"]),
                             "M rows/s", target, "shuffled (the default): also draws a "
                             "permutation and reads rows in random order"))
+            if bs == 10:  # where the fit's time goes: the epoch, and reading X
+                epoch_rate = [n / s for s in epochs[1:]]  # without the warm-up run
+                read_ms = min(read_seconds(X) for _ in range(3)) * 1e3
+                rows.append(row(group, f"n=1e6 d={d} batch={bs}, the epoch alone",
+                                statistics.median(epoch_rate) / 1e6, "article loop",
+                                med["article"], median_ratio(epoch_rate, rate["article"]),
+                                "M rows/s", None,
+                                f"History.time of the shuffled fits: the steps, without the input "
+                                f"check and the two full-data losses; reading X once takes "
+                                f"{read_ms:.3g} ms here, and the fit reads it three times besides "
+                                f"the epoch", read_ms=read_ms))
             if "numpy" in rate:
                 rows.append(row(group, f"n=1e6 d={d} batch={bs}, pure numpy", med["numpy"],
                                 "article loop", med["article"],

@@ -8,7 +8,7 @@ Everything public is importable from the top level:
 from gdbook.callbacks import Callback, EarlyStopping, RestoreBest, Run
 from gdbook.data import make_linear_data
 from gdbook.divergence import DivergenceGuard
-from gdbook.exceptions import ConvergenceWarning, DivergenceError
+from gdbook.exceptions import ConvergenceWarning, DivergenceError, PerformanceWarning
 from gdbook.history import History
 from gdbook.linear import LinearRegression
 from gdbook.mlp import MLP
@@ -34,6 +34,7 @@ __all__ = [
     "InverseScalingLR",
     "LinearRegression",
     "MiniBatchGD",
+    "PerformanceWarning",
     "ProgressBar",
     "RestoreBest",
     "Run",

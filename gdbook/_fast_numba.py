@@ -4,55 +4,51 @@ Imported only by `gdbook._fast`, and only when numba is installed
 (`pip install gdbook[fast]`). Each kernel does what `Trainer` does with
 `LinearRegression.loss_and_grad` and `GradientDescent.update`, step by step,
 in the same order and in the data's dtype; only the order of the additions
-inside one dot product or one batch sum differs from numpy's, which moves
-results by a few units in the last place.
+inside one dot product or one batch sum differs from numpy's, and one-row
+steps fuse a multiply with the addition that follows (`_one_row_epoch`),
+which moves results by a few units in the last place.
+
+Sums over rows (a batch's gradient and loss, the full-data sums) are kept in
+float64 whatever the data's dtype: in float32 a running total over thousands
+of rows drifts by as many roundings, where the readable loop's BLAS and
+pairwise sums do not. Everything else (residuals, the step) is in the data's
+dtype, as in the readable loop.
 
 Summation orders are fixed by this source (no `fastmath`, a fixed number of
 chunks whatever the number of threads), so a seed gives bit-identical results
-on a given machine.
+on a given machine. The row orders are drawn in `gdbook._fast_rng`.
 """
 
 from __future__ import annotations
 
+import itertools
+import os
+from concurrent.futures import ThreadPoolExecutor
+
 import numba
 import numpy as np
-from llvmlite import ir
-from numba import types
-from numba.core import cgutils
-from numba.extending import intrinsic
+
+from gdbook._fast_llvm import dot, fma
+from gdbook._fast_llvm import prefetch as _prefetch
+from gdbook._fast_rng import integers, permutation
+from gdbook._fast_rng import warm_up as _warm_up_rng
+
+__all__ = ["integers", "minibatch_epoch", "permutation", "sums"]
 
 N_CHUNKS = 64
 """Full-data sums are split into this many row ranges, however many threads run them."""
 
-PARALLEL_SIZE = 1 << 18
-"""Full-data sums over at least this many numbers (`n * d`) use every thread."""
+PARALLEL_SIZE = 1 << 22
+"""Full-data sums over at least this many numbers (`n * d`, 32 MB of float64) are shared
+among threads: a few milliseconds of work, worth waking a thread for even on a busy machine."""
 
-PREFETCH_AHEAD = 16
-"""Shuffled epochs ask the memory for the row this many rows ahead of the one in use."""
+PREFETCH_LINES = 128
+"""Shuffled epochs ask the memory for a row ahead of the one in use: as many rows ahead as
+keep about this many 64-byte lines in flight (8 to 64 rows; measured best at 1 to 100
+features on the benchmark machine)."""
 
 SHORT_ROWS = 16
 """Full-data sums over rows of fewer features take the loop made for them (`_short_chunk_sums`)."""
-
-
-@intrinsic
-def _prefetch(typingctx, array, row):
-    """Hint the CPU to fetch `array[row, 0]` into cache (`llvm.prefetch`); no effect on values."""
-
-    def codegen(context, builder, signature, args):
-        array_type, row_type = signature.args
-        view = context.make_array(array_type)(context, builder, args[0])
-        index = context.cast(builder, args[1], row_type, types.intp)
-        ptr = cgutils.get_item_pointer(
-            context, builder, array_type, view, [index, context.get_constant(types.intp, 0)]
-        )
-        i8p, i32 = ir.IntType(8).as_pointer(), ir.IntType(32)
-        signature = ir.FunctionType(ir.VoidType(), [i8p, i32, i32, i32])
-        fn = cgutils.get_or_insert_function(builder.module, signature, "llvm.prefetch.p0i8")
-        # read, high temporal locality, data cache
-        builder.call(fn, [builder.bitcast(ptr, i8p), i32(0), i32(3), i32(1)])
-        return context.get_dummy_value()
-
-    return types.void(array, row), codegen
 
 
 @numba.njit(cache=True, nogil=True, inline="always")
@@ -60,9 +56,12 @@ def _residual(X, y, params, i):
     """`X[i] @ w + b - y[i]`, the dot product in one fixed order.
 
     From 8 features on, four running sums (over every fourth feature) break
-    the chain of dependent additions that would otherwise set the pace.
+    the chain of dependent additions that would otherwise set the pace; from
+    `SHORT_ROWS` on, eight, in SIMD registers (`gdbook._fast_llvm.dot`).
     """
     d = X.shape[1]
+    if d >= SHORT_ROWS:
+        return (dot(X, i, params) + params[d]) - y[i]
     r = X[i, 0] * params[0]
     if d < 8:
         for j in range(1, d):
@@ -82,43 +81,53 @@ def _residual(X, y, params, i):
     return (r + params[d]) - y[i]
 
 
+@numba.njit(cache=True, nogil=True, inline="always")
+def _rows_ahead(d):
+    """How many rows ahead to prefetch when a row spans `d` numbers (and `y` one more line)."""
+    return max(8, min(64, PREFETCH_LINES // ((d + 7) // 8 + 1)))
+
+
 @numba.njit(cache=True, nogil=True)
-def minibatch_epoch(X, y, params, order, shuffled, batch_size, stop, lr, two_over_m, m, losses, g):
+def minibatch_epoch(X, y, params, order, shuffled, batch_size, stop, lr, two_over_m, m, losses):
     """One epoch of mini-batch gradient descent, updating `params` in place.
 
     Batches are `order[start:start + batch_size]` (or `start:start + batch_size`
     when not `shuffled`) for `start` in `range(0, stop, batch_size)`, as in
     `iter_batches`. `two_over_m` and `m` hold `2 / m` and `m` in the data's
     dtype for a full batch (index 0) and the last, shorter one (index 1).
-    Writes each batch's loss to `losses` when it is not empty; `g` is scratch.
+    Writes each batch's loss to `losses` when it is not empty.
     """
     if batch_size == 1:
         return _one_row_epoch(X, y, params, order, shuffled, stop, lr, losses)
     n, d = X.shape
-    y_rows = y.reshape(-1, 1)  # a 2-D view for _prefetch
+    rows_ahead = _rows_ahead(d)
+    sums = np.empty(d + 1, np.float64)  # the batch's X.T @ r and sum(r)
+    grad = np.empty(d + 1, X.dtype)
     step = 0
     for start in range(0, stop, batch_size):
         end = min(start + batch_size, n)
         full = 0 if end - start == batch_size else 1
-        g[:] = 0
-        loss = g[0]
+        sums[:] = 0
+        loss = sums[0]
         for k in range(start, end):
             if shuffled:
-                if k + PREFETCH_AHEAD < n:
-                    ahead = order[k + PREFETCH_AHEAD]
+                if k + rows_ahead < n:
+                    ahead = order[k + rows_ahead]
                     for j in range(0, d, 8):  # one hint per 64-byte line (8 float64s)
-                        _prefetch(X[:, j:], ahead)
-                    _prefetch(y_rows, ahead)
+                        _prefetch(X, ahead, j)
+                    _prefetch(X, ahead, d - 1)  # the row's last line, if it spills over
+                    _prefetch(y, ahead, 0)
                 i = order[k]
             else:
                 i = k
-            r = _residual(X, y, params, i)
+            r = np.float64(_residual(X, y, params, i))
             for j in range(d):
-                g[j] += r * X[i, j]
-            g[d] += r
+                sums[j] += r * X[i, j]
+            sums[d] += r
             loss += r * r
+        grad[:] = sums  # rounded to the data's dtype, as the readable loop's sums are
         for j in range(d + 1):  # params -= lr * grad, with grad = (2 / m) * sums
-            params[j] -= lr * (two_over_m[full] * g[j])
+            params[j] -= lr * (two_over_m[full] * grad[j])
         if losses.shape[0]:
             losses[step] = loss / m[full]
         step += 1
@@ -129,51 +138,88 @@ def minibatch_epoch(X, y, params, order, shuffled, batch_size, stop, lr, two_ove
 def _one_row_epoch(X, y, params, order, shuffled, stop, lr, losses):
     """`minibatch_epoch` for one-row batches, where the batch sums are single terms.
 
-    The reference's `lr * (2 * (r * x))` equals `(2 * lr) * (r * x)` exactly
-    (scaling by 2 is exact), and its loss `(0 + r * r) / 1` is `r * r`.
+    Each step depends on the one before, so the chain of dependent operations
+    from one row's residual to the next sets the pace. The update is fused:
+    `w_j + (-2 lr x_j) * r` with one rounding (`fma`) where the reference's
+    `w_j - lr * (2 * (r * x_j))` rounds three times; with one feature the
+    residual is `fma(x, w, b) - y` too, and `w`, `b` stay in registers
+    (`_one_row_one_feature_epoch`): the chain is 11 cycles instead of 18 plus
+    two round trips through memory. The loss `(0 + r * r) / 1` is `r * r`.
     """
     n, d = X.shape
-    y_rows = y.reshape(-1, 1)
-    twice_lr = lr + lr
+    if d == 1:
+        return _one_row_one_feature_epoch(X, y, params, order, shuffled, stop, lr, losses)
+    rows_ahead = _rows_ahead(d)
+    step = -(lr + lr)
     for k in range(stop):
         if shuffled:
-            if k + PREFETCH_AHEAD < n:
-                ahead = order[k + PREFETCH_AHEAD]
+            if k + rows_ahead < n:
+                ahead = order[k + rows_ahead]
                 for j in range(0, d, 8):
-                    _prefetch(X[:, j:], ahead)
-                _prefetch(y_rows, ahead)
+                    _prefetch(X, ahead, j)
+                _prefetch(X, ahead, d - 1)
+                _prefetch(y, ahead, 0)
             i = order[k]
         else:
             i = k
         r = _residual(X, y, params, i)
         for j in range(d):
-            params[j] -= twice_lr * (r * X[i, j])
-        params[d] -= twice_lr * r
+            params[j] = fma(step * X[i, j], r, params[j])
+        params[d] = fma(step, r, params[d])
         if losses.shape[0]:
             losses[k] = r * r
     return stop
 
 
-@numba.njit(cache=True, nogil=True, inline="always")
+@numba.njit(cache=True, nogil=True)
+def _one_row_one_feature_epoch(X, y, params, order, shuffled, stop, lr, losses):
+    """`_one_row_epoch` for one feature, with `w` and `b` held in registers through the epoch."""
+    n = X.shape[0]
+    rows_ahead = _rows_ahead(1)
+    step = -(lr + lr)
+    w, b = params[0], params[1]
+    record = losses.shape[0] > 0
+    for k in range(stop):
+        if shuffled:
+            if k + rows_ahead < n:
+                ahead = order[k + rows_ahead]
+                _prefetch(X, ahead, 0)
+                _prefetch(y, ahead, 0)
+            i = order[k]
+        else:
+            i = k
+        x = X[i, 0]
+        r = fma(x, w, b) - y[i]
+        w, b = fma(step * x, r, w), fma(step, r, b)
+        if record:
+            losses[k] = r * r
+    params[0], params[1] = w, b
+    return stop
+
+
+@numba.njit(cache=True, nogil=True)
 def _chunk_sums(X, y, params, lo, hi, out):
-    """Add the residual sums of rows `lo:hi` to `out` = `[X.T @ r, sum(r), r @ r]`."""
+    """Add the residual sums of rows `lo:hi` to `out` = `[X.T @ r, sum(r), r @ r]` (float64)."""
     d = X.shape[1]
+    if d == 1:
+        _one_feature_sums(X, y, params, lo, hi, out)
+        return
     if d < SHORT_ROWS:
         _short_chunk_sums(X, y, params, lo, hi, out)
         return
     i = lo
     while i + 4 <= hi:  # four rows at a time: four independent dependency chains
-        r0 = _residual(X, y, params, i)
-        r1 = _residual(X, y, params, i + 1)
-        r2 = _residual(X, y, params, i + 2)
-        r3 = _residual(X, y, params, i + 3)
+        r0 = np.float64(_residual(X, y, params, i))
+        r1 = np.float64(_residual(X, y, params, i + 1))
+        r2 = np.float64(_residual(X, y, params, i + 2))
+        r3 = np.float64(_residual(X, y, params, i + 3))
         for j in range(d):
             out[j] += (r0 * X[i, j] + r1 * X[i + 1, j]) + (r2 * X[i + 2, j] + r3 * X[i + 3, j])
         out[d] += (r0 + r1) + (r2 + r3)
         out[d + 1] += (r0 * r0 + r1 * r1) + (r2 * r2 + r3 * r3)
         i += 4
     while i < hi:
-        r = _residual(X, y, params, i)
+        r = np.float64(_residual(X, y, params, i))
         for j in range(d):
             out[j] += r * X[i, j]
         out[d] += r
@@ -183,7 +229,7 @@ def _chunk_sums(X, y, params, lo, hi, out):
 
 @numba.njit(cache=True, nogil=True)
 def _short_chunk_sums(X, y, params, lo, hi, out):
-    """`_chunk_sums` for rows of fewer than `SHORT_ROWS` features.
+    """`_chunk_sums` for rows of 2 to `SHORT_ROWS - 1` features.
 
     Four rows at a time, each row's dot product a single running sum over its
     features in order (four rows give four independent chains), and the sums
@@ -194,8 +240,8 @@ def _short_chunk_sums(X, y, params, lo, hi, out):
     d = X.shape[1]
     d4 = d - d % 4
     b = params[d]
-    g = np.zeros(d + 2, X.dtype)
-    zero = g[0]
+    g = np.zeros(d + 2, np.float64)
+    zero = params[d] * 0
     for i in range(lo, hi - 3, 4):
         x0, x1, x2, x3 = X[i], X[i + 1], X[i + 2], X[i + 3]
         a0, a1, a2, a3 = zero, zero, zero, zero
@@ -211,8 +257,8 @@ def _short_chunk_sums(X, y, params, lo, hi, out):
             a1 += x1[j] * pj
             a2 += x2[j] * pj
             a3 += x3[j] * pj
-        r0, r1 = (a0 + b) - y[i], (a1 + b) - y[i + 1]
-        r2, r3 = (a2 + b) - y[i + 2], (a3 + b) - y[i + 3]
+        r0, r1 = np.float64((a0 + b) - y[i]), np.float64((a1 + b) - y[i + 1])
+        r2, r3 = np.float64((a2 + b) - y[i + 2]), np.float64((a3 + b) - y[i + 3])
         for j in range(d):
             g[j] += (r0 * x0[j] + r1 * x1[j]) + (r2 * x2[j] + r3 * x3[j])
         g[d] += (r0 + r1) + (r2 + r3)
@@ -222,7 +268,7 @@ def _short_chunk_sums(X, y, params, lo, hi, out):
         a0 = zero
         for j in range(d):
             a0 += x0[j] * params[j]
-        r0 = (a0 + b) - y[i]
+        r0 = np.float64((a0 + b) - y[i])
         for j in range(d):
             g[j] += r0 * x0[j]
         g[d] += r0
@@ -231,95 +277,85 @@ def _short_chunk_sums(X, y, params, lo, hi, out):
         out[j] += g[j]
 
 
-@numba.njit(cache=True, parallel=True)
-def full_sums(X, y, params, out):
-    """Fill row `c` of `out` (shape `(N_CHUNKS, d + 2)`) with the sums of the `c`-th row range."""
-    n = X.shape[0]
-    chunks = out.shape[0]
-    for c in numba.prange(chunks):
-        out[c, :] = 0
-        _chunk_sums(X, y, params, c * n // chunks, (c + 1) * n // chunks, out[c])
+@numba.njit(cache=True, nogil=True)
+def _one_feature_sums(X, y, params, lo, hi, out):
+    """`_chunk_sums` for one feature: four rows at a time, every sum in four running totals."""
+    w, b = params[0], params[1]
+    zero = np.float64(0)
+    g0, g1, g2, g3, s0, s1, s2, s3 = zero, zero, zero, zero, zero, zero, zero, zero
+    q0, q1, q2, q3 = zero, zero, zero, zero
+    for i in range(lo, hi - 3, 4):
+        x0, x1, x2, x3 = X[i, 0], X[i + 1, 0], X[i + 2, 0], X[i + 3, 0]
+        r0, r1 = np.float64((x0 * w + b) - y[i]), np.float64((x1 * w + b) - y[i + 1])
+        r2, r3 = np.float64((x2 * w + b) - y[i + 2]), np.float64((x3 * w + b) - y[i + 3])
+        g0, g1, g2, g3 = g0 + r0 * x0, g1 + r1 * x1, g2 + r2 * x2, g3 + r3 * x3
+        s0, s1, s2, s3 = s0 + r0, s1 + r1, s2 + r2, s3 + r3
+        q0, q1, q2, q3 = q0 + r0 * r0, q1 + r1 * r1, q2 + r2 * r2, q3 + r3 * r3
+    for i in range(max(lo, hi - (hi - lo) % 4), hi):
+        x0 = X[i, 0]
+        r0 = np.float64((x0 * w + b) - y[i])
+        g0, s0, q0 = g0 + r0 * x0, s0 + r0, q0 + r0 * r0
+    out[0] += (g0 + g1) + (g2 + g3)
+    out[1] += (s0 + s1) + (s2 + s3)
+    out[2] += (q0 + q1) + (q2 + q3)
 
 
 @numba.njit(cache=True, nogil=True)
-def full_sums_serial(X, y, params, out):
-    """`full_sums` on one thread, for data too small to be worth waking the others: same sums."""
-    n = X.shape[0]
-    chunks = out.shape[0]
-    for c in range(chunks):
-        out[c, :] = 0
-        _chunk_sums(X, y, params, c * n // chunks, (c + 1) * n // chunks, out[c])
+def full_sums(X, y, params, out, first, last):
+    """Fill rows `first:last` of `out` (shape `(N_CHUNKS, d + 2)`) with the sums of row ranges.
 
-
-@numba.njit(cache=True, nogil=True)
-def _interval(next32, next64, state, bound):
-    """Like numpy's `random_interval`: a uniform integer in `[0, bound]` by masked rejection."""
-    if bound == 0:
-        return 0
-    mask = bound
-    mask |= mask >> 1
-    mask |= mask >> 2
-    mask |= mask >> 4
-    mask |= mask >> 8
-    mask |= mask >> 16
-    mask |= mask >> 32
-    if bound <= 0xFFFFFFFF:
-        while True:
-            value = numba.uint64(next32(state)) & mask
-            if value <= bound:
-                return value
-    while True:
-        value = next64(state) & mask
-        if value <= bound:
-            return value
-
-
-@numba.njit(cache=True, nogil=True)
-def _permutation(out, next32, next64, state):
-    """Shuffle `out` (an `arange`) as `Generator.permutation` does: same draws, rows prefetched."""
-    n = out.shape[0]
-    rows = out.reshape(-1, 1)
-    ring = np.empty(PREFETCH_AHEAD, np.int64)  # the draws for the next few swaps
-    todo = n - 1
-    for k in range(min(PREFETCH_AHEAD, max(n - 1, 0))):
-        ring[k] = _interval(next32, next64, state, numba.uint64(todo))
-        todo -= 1
-    k = 0
-    for i in range(n - 1, 0, -1):
-        j = ring[k]
-        if todo >= 1:
-            ring[k] = _interval(next32, next64, state, numba.uint64(todo))
-            _prefetch(rows, ring[k])
-            todo -= 1
-        k = (k + 1) % PREFETCH_AHEAD
-        out[i], out[j] = out[j], out[i]
-
-
-def permutation(rng: np.random.Generator, n: int) -> np.ndarray:
-    """Return `rng.permutation(n)`, drawing exactly what it draws from `rng`'s bit generator.
-
-    numpy swaps each position with a random earlier one; the draws do not
-    depend on the data, so they are made a few swaps early and the rows they
-    pick are fetched into cache meanwhile (twice as fast at a million rows).
-    The result is int32 when `n` fits (half the memory of numpy's int64 at a
-    million rows: 4 MB), else int64; the values are the same.
+    Row `c` of `out` holds the sums of the `c`-th of `N_CHUNKS` equal ranges of
+    rows, however many threads share the work (`gdbook._fast` gives each
+    thread a run of chunks): the totals do not depend on the number of threads.
     """
-    bits = rng.bit_generator.ctypes
-    out = np.arange(n, dtype=np.int32 if n < 2**31 else np.int64)
-    _permutation(out, bits.next_uint32, bits.next_uint64, bits.state_address)
-    return out
+    n = X.shape[0]
+    chunks = out.shape[0]
+    for c in range(first, last):
+        out[c, :] = 0
+        _chunk_sums(X, y, params, c * n // chunks, (c + 1) * n // chunks, out[c])
+
+
+_threads: list = []  # [ThreadPoolExecutor, number of CPUs], made on first use
+
+
+def sums(X: np.ndarray, y: np.ndarray, params: np.ndarray) -> np.ndarray:
+    """Return `[X.T @ r, sum(r), r @ r]` (float64) for the residuals `r` on all rows.
+
+    Large data are shared among the CPUs this process may use: the kernels
+    release the GIL, so plain threads run them in parallel, each on a run of
+    the `N_CHUNKS` row ranges (the same ranges, and so the same totals, as on
+    one thread).
+    """
+    out = np.empty((N_CHUNKS, X.shape[1] + 2))
+    if X.size >= PARALLEL_SIZE and not _threads:
+        cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+        cpus = min(cpus or 1, N_CHUNKS)
+        _threads.extend([ThreadPoolExecutor(cpus, thread_name_prefix="gdbook"), cpus])
+    threads = _threads[1] if X.size >= PARALLEL_SIZE else 1
+    if threads > 1:
+        bounds = [c * N_CHUNKS // threads for c in range(threads + 1)]
+        others = [_threads[0].submit(full_sums, X, y, params, out, lo, hi)
+                  for lo, hi in itertools.pairwise(bounds[1:])]
+        full_sums(X, y, params, out, 0, bounds[1])
+        for job in others:
+            job.result()
+    else:
+        full_sums(X, y, params, out, 0, N_CHUNKS)
+    return out.sum(axis=0)
 
 
 def warm_up(dtype: np.dtype) -> None:
-    """Compile (or load from numba's cache) every kernel for `dtype` on a tiny problem."""
-    X = np.arange(40, dtype=dtype).reshape(20, 2) / 40
-    y = np.ones(20, dtype=dtype)
-    params = np.zeros(3, dtype=dtype)
-    scalars = np.ones(2, dtype=dtype)
-    for order in (np.arange(20), np.arange(20, dtype=np.int32)):  # as `permutation` returns
-        for shuffled in (True, False):
-            minibatch_epoch(X, y, params, order, shuffled, 3, 20, dtype.type(0.1), scalars,
-                            scalars, np.empty(7, dtype), np.empty(3, dtype))
-    full_sums(X, y, params, np.empty((N_CHUNKS, 4), dtype))
-    full_sums_serial(X, y, params, np.empty((N_CHUNKS, 4), dtype))
-    permutation(np.random.default_rng(0), 20)
+    """Compile (or load from numba's cache) every kernel for `dtype` on tiny problems."""
+    for d in (1, 2, SHORT_ROWS):
+        X = np.arange(20 * d, dtype=dtype).reshape(20, d) / (20 * d)
+        y = np.ones(20, dtype=dtype)
+        params = np.zeros(d + 1, dtype=dtype)
+        scalars = np.ones(2, dtype=dtype)
+        for order in (np.arange(20, dtype=np.int32),):  # as `permutation` and `integers` give
+            for shuffled in (True, False):
+                for batch_size in (1, 3):
+                    losses = np.empty(len(range(0, 20, batch_size)), dtype)
+                    minibatch_epoch(X, y, params, order, shuffled, batch_size, 20,
+                                    dtype.type(0.1), scalars, scalars, losses)
+        full_sums(X, y, params, np.empty((N_CHUNKS, d + 2)), 0, N_CHUNKS)
+    _warm_up_rng()

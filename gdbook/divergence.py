@@ -78,12 +78,16 @@ class DivergenceGuard(Callback):
         replacement = trainer.order == "replacement" and rows is not None
         if rows is not None and rows >= X.shape[0] and not replacement:
             rows = None  # every step sees every row: batch GD
-        bound = batch_gd = None
+        bound = batch_gd = cause = None
         stable = getattr(run.model, "max_stable_learning_rate", None)
         if stable is not None:
-            batch_gd = stable(X)
-            bound = batch_gd if rows is None else stable(
-                X, batch_size=rows, replacement=replacement, drop_last=trainer.drop_last)
+            try:
+                batch_gd = stable(X)
+                bound = batch_gd if rows is None else stable(
+                    X, batch_size=rows, replacement=replacement, drop_last=trainer.drop_last)
+            except ValueError as exc:  # data so large that no bound is a float: say so below
+                bound = batch_gd = None
+                cause = exc
         run.stop_reason = "diverged"
         error = DivergenceError(
             epoch=run.epoch,
@@ -97,6 +101,7 @@ class DivergenceGuard(Callback):
             advice=scale_advice(X, run.y, known_bound=stable is not None),
         )
         error.history = run.history()
+        error.__cause__ = cause  # shown as the direct cause when the error is raised
         return error
 
     def __repr__(self) -> str:
@@ -122,10 +127,8 @@ def scale_advice(X: np.ndarray, y: np.ndarray, *, known_bound: bool) -> str:
     for models without a known bound (a network's gradients grow with its
     residuals; least squares' stability does not depend on `y`).
     """
-    with np.errstate(over="ignore"):
-        X64, y64 = X.astype(np.float64, copy=False), y.astype(np.float64, copy=False)
-        columns = np.sqrt(np.einsum("ij,ij->j", X64, X64) / len(X))  # no n x d temporary
-        target = float(np.sqrt(y64 @ y64 / len(y)))
+    columns = _root_mean_square(X.astype(np.float64, copy=False))
+    target = float(_root_mean_square(y.astype(np.float64, copy=False).reshape(-1, 1))[0])
     low, high = float(columns.min()), float(columns.max())
     if not 0.1 <= low <= high <= 10:
         return (
@@ -144,3 +147,15 @@ def scale_advice(X: np.ndarray, y: np.ndarray, *, known_bound: bool) -> str:
     return "lower learning_rate (the features are already on a unit scale)"
 
 
+
+
+def _root_mean_square(X: np.ndarray) -> np.ndarray:
+    """Root mean square of each column of the 2-D `X`, with no n x d temporary; columns
+    whose squares overflow (values near 1e155 and up) are divided by their peak first."""
+    with np.errstate(over="ignore", invalid="ignore"):
+        rms = np.sqrt(np.einsum("ij,ij->j", X, X) / len(X))
+    if np.all(np.isfinite(rms)):
+        return rms
+    peak = np.maximum(X.max(axis=0), -X.min(axis=0))
+    scaled = X / np.where(peak > 0, peak, 1.0)
+    return peak * np.sqrt(np.einsum("ij,ij->j", scaled, scaled) / len(X))

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from gdbook.history import History
 
-__all__ = ["ConvergenceWarning", "DivergenceError"]
+__all__ = ["ConvergenceWarning", "DivergenceError", "PerformanceWarning"]
 
 
 class ConvergenceWarning(UserWarning):
@@ -20,6 +20,24 @@ class ConvergenceWarning(UserWarning):
         >>> import warnings
         >>> from gdbook import ConvergenceWarning
         >>> warnings.simplefilter("ignore", ConvergenceWarning)
+    """
+
+
+class PerformanceWarning(UserWarning):
+    """A fit will be much slower than it needs to be, and the message says how to speed it up.
+
+    Issued once per process by [`Trainer.fit`][gdbook.Trainer.fit] when a large
+    stochastic or mini-batch fit of a
+    [`LinearRegression`][gdbook.LinearRegression] is left to the readable
+    Python loop because numba is not installed: `pip install "gdbook[fast]"`
+    runs the same steps compiled, with the same numbers. Setting the
+    environment variable `GDBOOK_FAST=off` chooses the readable loop on
+    purpose and silences it; so does filtering the category:
+
+    Examples:
+        >>> import warnings
+        >>> from gdbook import PerformanceWarning
+        >>> warnings.simplefilter("ignore", PerformanceWarning)
     """
 
 

@@ -25,7 +25,8 @@ def mse_hessian(X: np.ndarray) -> np.ndarray:
 
     Raises:
         TypeError: If `X` is not numeric.
-        ValueError: If `X` is empty, not 1-D or 2-D, or not finite.
+        ValueError: If `X` is empty, not 1-D or 2-D, or not finite, or so large
+            that the entries of $H$ overflow float64.
 
     Examples:
         >>> import numpy as np
@@ -34,19 +35,11 @@ def mse_hessian(X: np.ndarray) -> np.ndarray:
         array([[1., 1.],
                [1., 2.]])
     """
-    X = _as_numeric(X, "X")
-    if X.ndim not in (1, 2) or X.shape[0] == 0:
-        raise ValueError(
-            f"X must be a non-empty 1-D or 2-D array of features, got shape {X.shape}"
-        )
-    X = X.astype(np.float64).reshape(X.shape[0], -1)
-    _check_finite(X, "X")
-    n, d = X.shape
-    H = np.empty((d + 1, d + 1))
-    H[:d, :d] = X.T @ X
-    H[:d, d] = H[d, :d] = X.sum(axis=0)
-    H[d, d] = n
-    return (2.0 / n) * H
+    X = _features(X)
+    H = _scaled_hessian(X, 1.0)
+    if not np.isfinite(H).all():
+        raise ValueError(_too_large(X, "the entries of the loss Hessian overflow float64"))
+    return H
 
 
 def max_stable_learning_rate(X: np.ndarray) -> float:
@@ -61,12 +54,22 @@ def max_stable_learning_rate(X: np.ndarray) -> float:
     lower. The book derives the bound in [学习率的上界][学习率的上界] and
     crosses it experimentally in [its experiments chapter][lr-bound].
 
+    The eigenvalue is computed on features scaled by a power of two, so data
+    whose Hessian would overflow still get their bound as long as the bound
+    itself is a normal float64.
+
     Args:
         X: Features, shape `(n_samples,)` or `(n_samples, n_features)`.
 
     Returns:
         The bound as a float (`inf` only if `X` is all zeros and has no rows, which
         cannot happen: the intercept column always contributes).
+
+    Raises:
+        TypeError: If `X` is not numeric.
+        ValueError: If `X` is empty, not 1-D or 2-D, or not finite, or so large
+            (beyond about 1e154) that the bound is below the smallest normal
+            float64: such features must be standardised before training.
 
     Examples:
         >>> import numpy as np
@@ -76,8 +79,46 @@ def max_stable_learning_rate(X: np.ndarray) -> float:
         >>> bool(0.1 < lr_max < 1.0)
         True
     """
-    eigenvalues = np.linalg.eigvalsh(mse_hessian(X))
-    return float(2.0 / eigenvalues[-1])
+    X = _features(X)
+    # H = s**2 * H_s with s a power of two (exact) and H_s of order one, so neither
+    # X.T @ X nor the eigenvalue solver sees an overflow.
+    largest = float(np.abs(X).max())
+    scale = 2.0 ** max(0, np.frexp(largest)[1])
+    bound = 2.0 / np.linalg.eigvalsh(_scaled_hessian(X, scale))[-1] / scale / scale
+    if not bound >= np.finfo(np.float64).tiny:
+        raise ValueError(_too_large(X, f"the stable learning rate ({bound:.3g}) is below "
+                                       f"the smallest normal float64"))
+    return float(bound)
+
+
+def _features(X: object) -> np.ndarray:
+    X = _as_numeric(X, "X")
+    if X.ndim not in (1, 2) or X.shape[0] == 0:
+        raise ValueError(
+            f"X must be a non-empty 1-D or 2-D array of features, got shape {X.shape}"
+        )
+    X = X.astype(np.float64).reshape(X.shape[0], -1)
+    _check_finite(X, "X")
+    return X
+
+
+def _scaled_hessian(X: np.ndarray, scale: float) -> np.ndarray:
+    """`mse_hessian(X) / scale**2`, computed from `X / scale`."""
+    n, d = X.shape
+    Xs = X / scale
+    H = np.empty((d + 1, d + 1))
+    with np.errstate(over="ignore", invalid="ignore"):  # overflow is checked by the callers
+        H[:d, :d] = Xs.T @ Xs
+        H[:d, d] = H[d, :d] = Xs.sum(axis=0) / scale
+    H[d, d] = n / scale / scale
+    return (2.0 / n) * H
+
+
+def _too_large(X: np.ndarray, what: str) -> str:
+    return (
+        f"X has values as large as {np.abs(X).max():.3g}: {what}; standardise the features "
+        f"(subtract each column's mean and divide by its standard deviation) before training"
+    )
 
 
 def worst_batch_learning_rate(
@@ -123,14 +164,8 @@ def worst_batch_learning_rate(
         >>> bool(worst_batch_learning_rate(X, 2) < max_stable_learning_rate(X))
         True
     """
-    X = _as_numeric(X, "X")
-    if X.ndim not in (1, 2) or X.shape[0] == 0:
-        raise ValueError(
-            f"X must be a non-empty 1-D or 2-D array of features, got shape {X.shape}"
-        )
+    X = _features(X)
     batch_size = check_positive_int(batch_size, "batch_size")
-    X = X.astype(np.float64).reshape(X.shape[0], -1)
-    _check_finite(X, "X")
     n = X.shape[0]
     if batch_size >= n and not replacement:
         return max_stable_learning_rate(X)

@@ -252,3 +252,22 @@ def test_long_double_data_take_the_numpy_paths(backend, monkeypatch):
     fast, model = fit(backend, monkeypatch, opt, X, y)
     assert model.params.dtype == np.longdouble
     np.testing.assert_allclose(fast.params, ref.params, rtol=1e-10)
+
+
+@pytest.mark.skipif(not HAS_NUMBA, reason="numba not installed")
+@pytest.mark.parametrize("d", [1, 5, 20])
+def test_threads_give_the_totals_of_one_thread(d, monkeypatch):
+    """Full-data sums shared among threads add the same row ranges in the same order."""
+    from gdbook import _fast_numba
+
+    X, y = data(d, n=5003)
+    X = X.reshape(len(y), -1)
+    params = np.linspace(-1, 1, d + 1)
+    monkeypatch.setattr(_fast_numba, "PARALLEL_SIZE", 1)
+    shared = _fast_numba.sums(X, y, params)
+    monkeypatch.setattr(_fast_numba, "PARALLEL_SIZE", X.size + 1)
+    alone = _fast_numba.sums(X, y, params)
+    np.testing.assert_array_equal(shared, alone)
+    residual = X @ params[:-1] + params[-1] - y
+    np.testing.assert_allclose(alone, [*(residual @ X), residual.sum(), residual @ residual],
+                               rtol=1e-12)
