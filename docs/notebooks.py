@@ -268,6 +268,23 @@ def references_of(markdown_text: str) -> set[str]:
 # --- code: what a notebook needs to run it -------------------------------------------------
 
 
+def _runs_once(tree: ast.Module, statement: ast.stmt) -> bool:
+    """Whether `statement` sits only in `if`, `with` and `try` blocks: not in a loop or a
+    function, so it runs at most once."""
+
+    def path(node: ast.AST, target: ast.stmt) -> list[ast.AST] | None:
+        if node is target:
+            return [node]
+        for child in ast.iter_child_nodes(node):
+            found = path(child, target)
+            if found:
+                return [node, *found]
+        return None
+
+    blocks = (ast.Module, ast.If, ast.With, ast.Try)
+    return all(isinstance(node, blocks) for node in (path(tree, statement) or [None])[:-1])
+
+
 def as_display(code: str) -> str | None:
     """`code` with its one `print(x)` statement made `display(HTML(x))`, or None where the
     block prints in any other way (then the notebook shows its HTML as text)."""
@@ -282,7 +299,10 @@ def as_display(code: str) -> str | None:
     if len(calls) != 1 or len(calls[0].args) != 1 or calls[0].keywords:
         return None
     call, (arg,) = calls[0], calls[0].args
-    if not any(isinstance(s, ast.Expr) and s.value is call for s in tree.body):
+    statement = next(
+        (s for s in ast.walk(tree) if isinstance(s, ast.Expr) and s.value is call), None
+    )
+    if statement is None or not _runs_once(tree, statement):
         return None
     lines = code.splitlines(keepends=True)
 
@@ -642,7 +662,11 @@ def _block_cell(segment: Code, block: Block) -> dict:
     """The block as a code cell; its metadata names the block (markdown-exec's `id`) and
     how the page shows what it printed: as `html`, as `text`, or rendered `markdown`."""
     options = segment.options
-    html = options.get("html", "").lower() in _TRUE
+    # The page shows the output as HTML with `html="on"`, and also when a block that prints
+    # Markdown prints an HTML element (Markdown passes raw HTML through).
+    html = options.get("html", "").lower() in _TRUE or (
+        not options.get("result") and block.output.lstrip().startswith("<")
+    )
     shown = "html" if html else "text" if options.get("result") else "markdown"
     code = as_display(block.code) if html else None
     if code is not None:

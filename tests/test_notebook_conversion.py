@@ -87,8 +87,11 @@ def test_an_html_block_displays_what_it_prints() -> None:
         'def f():\n    return "<p>图</p>"\n\n\ndisplay(HTML(f"{f()}" + "（说明）"))\n'
     )
     ast.parse(shown)
+    # one print that runs once, even inside an `if`
+    assert notebooks.as_display("if True:\n    print(1)\n").endswith("    display(HTML(1))\n")
     # printing in any other way is left as it is: the notebook shows it as text
     assert notebooks.as_display("for i in range(2):\n    print(i)\n") is None
+    assert notebooks.as_display("def f():\n    print(1)\n\n\nf()\n") is None
     assert notebooks.as_display('print("a")\nprint("b")\n') is None
 
 
