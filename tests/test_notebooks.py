@@ -73,7 +73,10 @@ def without_fences(markdown: str) -> str:
     return "\n".join(kept)
 
 
-TIMING = re.compile(r"\d+(?:\.\d+)?(?=\s*(?:秒|毫秒|微秒|ms|µs|us|s)(?:\b|$))")
+TIMING = re.compile(
+    r"\d+(?:\.\d+)?(?:e[+-]?\d+)?"
+    r"(?=\s*(?:秒|毫秒|微秒|纳秒|分钟|小时|天|ns|µs|us|ms|s|min|h)(?:\b|$))"
+)
 
 
 def untimed(outputs: tuple[str, str]) -> tuple[str, ...]:
