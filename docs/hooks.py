@@ -1,6 +1,8 @@
 """MkDocs hooks of the gdbook book, registered under `hooks:` in mkdocs.yml.
 
-They make three failures loud that the toolchain would otherwise let through:
+They write every page with executed code also as a Jupyter notebook (docs/notebooks.py),
+offered by a download button on the page (docs/overrides/main.html), and they make three
+failures loud that the toolchain would otherwise let through:
 
 1. An executed block that calls `sys.exit()` (or raises `SystemExit`) ends the whole
    build, with exit status 0 and an empty site for `sys.exit(0)`. Here it becomes an
@@ -18,9 +20,9 @@ import importlib
 import logging
 import re
 import sys
-from pathlib import Path
 from typing import Any
 
+import notebooks  # docs/notebooks.py: mkdocs.yml puts docs/ on Python's path
 from mkdocs.exceptions import PluginError
 
 log = logging.getLogger("mkdocs.hooks.gdbook")
@@ -29,6 +31,7 @@ PACKAGE = "gdbook"
 FIGURES = "figures"
 _API_ID = re.compile(r'\bid="(' + PACKAGE + r'\.[A-Za-z_][\w.]*)"')
 _documented: set[str] = set()
+_recorder: notebooks.Recorder | None = None
 
 
 class ExecutedBlockExit(RuntimeError):
@@ -52,19 +55,24 @@ def guard_system_exit() -> None:
             "markdown_exec._internal.formatters.python.exec_python was not found "
             f"({error}). Update guard_system_exit() for this markdown-exec version."
         ) from error
-    if getattr(original, "gdbook_guard", False):
-        return
+    original = getattr(original, "gdbook_original", original)  # a rebuild under serve
 
     def exec_python(code: str, filename: str, exec_globals: dict | None = None) -> None:
-        try:
-            original(code, filename, exec_globals)
-        except SystemExit as exit_:
-            raise ExecutedBlockExit(
-                f"the block raised SystemExit({exit_.code!r}); an executed block must not "
-                "exit: it would end the whole build silently. Raise an exception instead."
-            ) from exit_
+        def run() -> None:
+            try:
+                original(code, filename, exec_globals)
+            except SystemExit as exit_:
+                raise ExecutedBlockExit(
+                    f"the block raised SystemExit({exit_.code!r}); an executed block must not "
+                    "exit: it would end the whole build silently. Raise an exception instead."
+                ) from exit_
 
-    exec_python.gdbook_guard = True  # type: ignore[attr-defined]
+        if _recorder is None:
+            run()
+        else:
+            _recorder.run_block(run, code, exec_globals)
+
+    exec_python.gdbook_original = original  # type: ignore[attr-defined]
     formatter.exec_python = exec_python
 
 
@@ -77,23 +85,43 @@ def forget_package() -> None:
 
 
 def on_config(config: Any) -> None:
+    # Executed blocks `import figures` (docs/figures.py): mkdocs.yml puts docs/ on sys.path
+    # while it is read, for every builder, so nothing here is needed for that.
     guard_system_exit()
-    # Executed blocks `import figures` (docs/figures.py), the book's one drawing style.
-    docs_dir = str(Path(config["docs_dir"]).resolve())
-    if docs_dir not in sys.path:
-        sys.path.insert(0, docs_dir)
 
 
 def on_pre_build(config: Any) -> None:
+    global _recorder
     _documented.clear()
     forget_package()
+    _recorder = notebooks.Recorder(config)
+
+
+def on_page_markdown(markdown: str, page: Any, config: Any, files: Any) -> None:
+    if _recorder is not None:
+        _recorder.begin_page(page, markdown)
 
 
 def on_page_content(html: str, page: Any, config: Any, files: Any) -> None:
     _documented.update(_API_ID.findall(html))
+    notebook = _recorder.end_page() if _recorder is not None else None
+    if notebook:
+        page.meta["notebook"] = notebook  # the download button in docs/overrides/main.html
+
+
+def on_files(files: Any, config: Any) -> None:
+    if _recorder is not None:
+        _recorder.files = files
 
 
 def on_post_build(config: Any) -> None:
+    if _recorder is not None:
+        written = _recorder.write(config["plugins"].get("autorefs"))
+        log.info("gdbook: wrote %d notebooks", len(written))
+    check_api_reference()
+
+
+def check_api_reference() -> None:
     try:
         package = importlib.import_module(PACKAGE)
     except ImportError as error:

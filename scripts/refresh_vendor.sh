@@ -1,11 +1,14 @@
 #!/usr/bin/env bash
-# Re-fetch the front-end libraries that the book serves itself (no CDN at read time).
+# Re-fetch the front-end libraries that the book serves itself (no CDN at read time), and
+# axe-core, which only the tests use (tests/test_accessibility.py injects it into pages).
 #
 #   scripts/refresh_vendor.sh            re-fetch the pinned versions recorded in
-#                                        docs/assets/vendor/<lib>/VERSION and check the
+#                                        docs/assets/vendor/<lib>/VERSION and
+#                                        tests/vendor/axe-core/VERSION, and check the
 #                                        tarballs against the recorded npm integrity
 #   scripts/refresh_vendor.sh --upgrade  take the newest release inside each library's
-#                                        range (mermaid 11.x, katex 0.19.x), re-pin it
+#                                        range (mermaid 11.x, katex 0.19.x, axe-core 4.x),
+#                                        re-pin it
 #
 # Only the npm registry is contacted, through `npm pack` (no node_modules, no install
 # scripts). To move to a new major range, edit the `range=` line of that VERSION file
@@ -14,6 +17,7 @@ set -euo pipefail
 
 root="$(cd "$(dirname "$0")/.." && pwd)"
 vendor="$root/docs/assets/vendor"
+test_vendor="$root/tests/vendor"
 upgrade=0
 case "${1:-}" in
   "") ;;
@@ -30,9 +34,10 @@ field() {  # field FILE KEY -> value of KEY=value in FILE
   sed -n "s/^$2=//p" "$1"
 }
 
-# fetch NAME -> unpacks the tarball into $work/NAME/package, sets $version $integrity $license
+# fetch NAME [DIR] -> unpacks the tarball into $work/NAME/package, sets $version $integrity
+# $license; DIR holds the VERSION record (default: the book's vendor folder)
 fetch() {
-  local name="$1" record="$vendor/$1/VERSION" range pinned spec
+  local name="$1" record="${2:-$vendor/$1}/VERSION" range pinned spec
   range="$(field "$record" range)"
   pinned="$(field "$record" version)"
   if [[ $upgrade == 1 ]]; then
@@ -60,10 +65,10 @@ print(max(found, key=lambda v: tuple(int(p) for p in v.split("-")[0].split("."))
   echo "$spec ($license) $integrity"
 }
 
-record() {  # record NAME RANGE FILES...
-  local name="$1" range="$2"; shift 2
+record() {  # record NAME RANGE FILES...  (RECORD_DIR and PURPOSE may override the defaults)
+  local name="$1" range="$2" dir="${RECORD_DIR:-$vendor/$1}"; shift 2
   {
-    echo "# Vendored from the npm package '$name'; served by the book, never from a CDN."
+    echo "# Vendored from the npm package '$name'; ${PURPOSE:-served by the book, never from a CDN}."
     echo "# Written by scripts/refresh_vendor.sh: run it (with --upgrade to move inside range)."
     echo "name=$name"
     echo "range=$range"
@@ -71,8 +76,8 @@ record() {  # record NAME RANGE FILES...
     echo "license=$license"
     echo "integrity=$integrity"
     echo "files=$*"
-  } >"$vendor/$name/VERSION.new"
-  mv "$vendor/$name/VERSION.new" "$vendor/$name/VERSION"
+  } >"$dir/VERSION.new"
+  mv "$dir/VERSION.new" "$dir/VERSION"
 }
 
 # mermaid: the single-file browser bundle that Material uses when window.mermaid exists.
@@ -95,4 +100,13 @@ cp "$src/dist/fonts/"* "$dst/fonts/"
 cp "$src/LICENSE" "$dst/LICENSE"
 record katex "$(field "$dst/VERSION" range)" dist/katex.min.js dist/katex.min.css dist/fonts/ LICENSE
 
-echo "vendored into ${vendor#"$root/"}; rebuild the book and run the browser tests"
+# axe-core: the accessibility engine the browser tests inject; never served by the book.
+dst="$test_vendor/axe-core"
+fetch axe-core "$dst"
+src="$work/axe-core/package"
+cp "$src/axe.min.js" "$dst/axe.min.js"
+cp "$src/LICENSE" "$dst/LICENSE"
+RECORD_DIR="$dst" PURPOSE="used by the tests only, not served by the book" \
+  record axe-core "$(field "$dst/VERSION" range)" axe.min.js LICENSE
+
+echo "vendored into ${vendor#"$root/"} and ${test_vendor#"$root/"}; rebuild the book and run the browser tests"

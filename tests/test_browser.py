@@ -7,134 +7,16 @@ is no Chromium or playwright and `CI` is unset; in CI a missing browser is a fai
 
 from __future__ import annotations
 
-import functools
-import os
-import threading
 import urllib.parse
-from collections.abc import Iterator
-from dataclasses import dataclass, field
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
 
+from conftest import Visit, _loopback
+
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
-CHROMIUM = Path(os.environ.get("GDBOOK_CHROMIUM", "/usr/bin/chromium"))
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-gpu",
-]
 PIE_LABELS = ["批量梯度下降法", "随机梯度下降法", "小批量梯度下降法"]
-
-# Material renders mermaid into a closed shadow root; open it so the test can look inside.
-OPEN_SHADOW_ROOTS = """
-const attachShadow = Element.prototype.attachShadow;
-Element.prototype.attachShadow = function (init) {
-  return attachShadow.call(this, Object.assign({}, init, { mode: "open" }));
-};
-"""
-
-
-def _playwright_or_reason():
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError as error:
-        return None, f"playwright is not installed ({error})"
-    if not CHROMIUM.exists():
-        return None, f"no Chromium at {CHROMIUM} (Debian: apt-get install chromium)"
-    return sync_playwright, None
-
-
-class _QuietHandler(SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: object) -> None:
-        pass
-
-
-@pytest.fixture(scope="module")
-def base_url(site: Path) -> Iterator[str]:
-    """The built book, served on an ephemeral loopback port for the module's tests."""
-    handler = functools.partial(_QuietHandler, directory=str(site))
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}/"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=10)
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
-    sync_playwright, reason = _playwright_or_reason()
-    if sync_playwright is None:
-        if os.environ.get("CI"):
-            pytest.fail(f"browser tests cannot run in CI: {reason}", pytrace=False)
-        pytest.skip(reason)
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        try:
-            yield browser
-        finally:
-            browser.close()
-
-
-@dataclass
-class Visit:
-    """One page as a reader saw it, with everything it asked for and complained about."""
-
-    page: object
-    requests: list[str] = field(default_factory=list)
-    blocked: list[str] = field(default_factory=list)
-    errors: list[str] = field(default_factory=list)
-
-
-def _loopback(url: str) -> bool:
-    parsed = urllib.parse.urlsplit(url)
-    return parsed.scheme in ("data", "blob", "about") or parsed.hostname == "127.0.0.1"
-
-
-@pytest.fixture(scope="module")
-def open_page(browser, base_url: str) -> Iterator:
-    """`open_page(path, color_scheme=...)` -> a Visit; pages stay open until module end."""
-    contexts = []
-
-    def open_(path: str, *, color_scheme: str = "light", wait: str = "networkidle") -> Visit:
-        context = browser.new_context(
-            color_scheme=color_scheme, viewport={"width": 1280, "height": 900}
-        )
-        contexts.append(context)
-        context.add_init_script(OPEN_SHADOW_ROOTS)
-        page = context.new_page()
-        visit = Visit(page)
-
-        def route(route):
-            if _loopback(route.request.url):
-                route.continue_()
-            else:  # never let anything leave the machine, and remember that it tried
-                visit.blocked.append(route.request.url)
-                route.abort()
-
-        context.route("**/*", route)
-        context.on("request", lambda request: visit.requests.append(request.url))
-        page.on(
-            "console",
-            lambda message: message.type == "error" and visit.errors.append(message.text),
-        )
-        page.on("pageerror", lambda error: visit.errors.append(f"page error: {error}"))
-        page.goto(base_url + path, wait_until=wait)
-        return visit
-
-    yield open_
-    for context in contexts:
-        context.close()
-
 
 @pytest.fixture(scope="module")
 def article(open_page) -> Visit:

@@ -425,7 +425,7 @@ def test_loss_figure_is_identical_in_two_independent_builds(broken_build, articl
     assert figure(other) == figure(article)
 
 
-# --- the Pages workflow -----------------------------------------------------------------
+# --- the workflows: Pages and Tests ---------------------------------------------------
 
 
 def test_pages_workflow_uses_least_privilege() -> None:
@@ -440,6 +440,36 @@ def test_pages_workflow_uses_least_privilege() -> None:
     assert re.search(r"actions/deploy-pages@[0-9a-f]{40}", deploy)
 
 
+WORKFLOWS = sorted((ROOT / ".github" / "workflows").glob("*.y*ml"))
+
+
+def test_tests_workflow_runs_the_readme_test_command_on_every_push_and_pull_request() -> None:
+    workflow = (ROOT / ".github" / "workflows" / "tests.yml").read_text(encoding="utf-8")
+    on = re.search(r"^on:\n((?:  .*\n)+)", workflow, re.M).group(1)
+    assert re.search(r"^  push:", on, re.M) and re.search(r"^  pull_request:", on, re.M)
+    assert "branches" not in on  # every branch, so a fork sees a mark on its own pushes
+    top, jobs = workflow.split("\njobs:\n")
+    assert re.search(r"^permissions:\n  contents: read\b", top, re.M)
+    assert "permissions" not in jobs and "secrets." not in workflow
+    versions = re.search(r"python-version: \[(.*)\]", jobs).group(1)
+    assert [v.strip(' "') for v in versions.split(",")] == ["3.10", "3.11", "3.12", "3.13"]
+    # .ci/run installs chromium and fonts-noto-cjk, then runs the README's test command
+    assert re.search(r"run: bash \.ci/run$", jobs, re.M)
+    assert "image: python:${{ matrix.python-version }}-bookworm" in jobs  # Debian's chromium
+
+
+@pytest.mark.parametrize("workflow", WORKFLOWS, ids=[w.name for w in WORKFLOWS])
+def test_workflow_actions_are_pinned_and_checkouts_keep_no_credentials(workflow: Path) -> None:
+    text = workflow.read_text(encoding="utf-8")
+    uses = re.findall(r"uses: (\S+)(.*)", text)
+    assert uses
+    for action, comment in uses:
+        assert re.fullmatch(r"[\w.-]+/[\w./-]+@[0-9a-f]{40}", action), action
+        assert re.fullmatch(r" # v\d+(\.\d+)*", comment), (action, comment)
+    checkouts = re.findall(r"uses: actions/checkout@.*\n((?:\s+.*\n){0,3})", text)
+    assert all("persist-credentials: false" in step for step in checkouts)
+
+
 @pytest.mark.parametrize(
     "command",
     [
@@ -448,7 +478,9 @@ def test_pages_workflow_uses_least_privilege() -> None:
     ],
     ids=["zizmor", "check-jsonschema"],
 )
-def test_pages_workflow_passes_the_linters(command: list[str]) -> None:
+@pytest.mark.parametrize("workflow", WORKFLOWS, ids=[w.name for w in WORKFLOWS])
+def test_workflows_pass_the_linters(command: list[str], workflow: Path) -> None:
+    assert {w.name for w in WORKFLOWS} >= {"pages.yml", "tests.yml"}
     executable = Path(sys.executable).parent / command[0]
     if not executable.exists():
         executable = shutil.which(command[0])
@@ -457,7 +489,7 @@ def test_pages_workflow_passes_the_linters(command: list[str]) -> None:
             pytest.fail(f"{command[0]} is not installed (it is in the test extra)")
         pytest.skip(f"{command[0]} is not installed; pip install -e '.[test]'")
     result = subprocess.run(
-        [str(executable), *command[1:], str(ROOT / ".github" / "workflows" / "pages.yml")],
+        [str(executable), *command[1:], str(workflow)],
         capture_output=True,
         text=True,
         timeout=120,
