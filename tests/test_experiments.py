@@ -55,7 +55,9 @@ ETAS = 0.0125 * 2.0 ** np.arange(5)
 
 
 def text(fragment: str) -> str:
-    return " ".join(html.unescape(re.sub(r"<[^>]+>", "", fragment)).split())
+    """Visible text; inline math such as `\\(L^*\\)` (KaTeX renders it as L*) reads as `L*`."""
+    plain = html.unescape(re.sub(r"<[^>]+>", "", fragment))
+    return " ".join(re.sub(r"\\\((\S+?)\^\*\\\)", r"\1*", plain).split())
 
 
 def number(cell: str) -> float:
