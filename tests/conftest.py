@@ -180,8 +180,8 @@ class _QuietHandler(SimpleHTTPRequestHandler):
         pass
 
 
-# Module-scoped, like tests/browser_session.py's: one playwright instance at a time (a
-# second sync_playwright() while one is running fails), started again for each module.
+# Module-scoped: one playwright instance at a time (a second sync_playwright() while one is
+# running fails), started again for each module that uses them.
 @pytest.fixture(scope="module")
 def base_url(site: Path) -> Iterator[str]:
     """The built book, served on an ephemeral loopback port for the module's tests."""
@@ -221,8 +221,15 @@ class Visit:
     blocked: list[str] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
 
+    def assert_clean(self) -> None:
+        """No console error, no page error, and no request off loopback."""
+        assert self.errors == []
+        assert self.blocked == []
+        assert [url for url in self.requests if not _loopback(url)] == []
+
 
 def _loopback(url: str) -> bool:
+    """Whether `url` stays on this machine (the served site, or data/blob/about URLs)."""
     parsed = urllib.parse.urlsplit(url)
     return parsed.scheme in ("data", "blob", "about") or parsed.hostname == "127.0.0.1"
 

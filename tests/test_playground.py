@@ -17,9 +17,7 @@ import re
 import numpy as np
 import pytest
 
-# The fixtures are imported by name: a test module's own names win over any conftest's.
-from browser_session import Visit, base_url, browser, open_page  # noqa: F401
-
+from conftest import Visit
 from gdbook import (
     DivergenceError,
     LinearRegression,
@@ -97,7 +95,7 @@ def views(page) -> dict:
 
 
 @pytest.fixture
-def playground(open_page) -> Visit:  # noqa: F811 (the imported fixture)
+def playground(open_page) -> Visit:
     visit = open_page("playground/")
     visit.page.wait_for_selector("#playground[data-ready]")
     return visit
@@ -364,7 +362,7 @@ def _contrast(page, selector: str, prop: str) -> float:
 @pytest.mark.parametrize("color_scheme", ["light", "dark"])
 @pytest.mark.parametrize("width", [390, 1280])
 def test_fits_the_screen_and_stays_legible_in_both_schemes(
-    open_page,  # noqa: F811 (the imported fixture)
+    open_page,
     color_scheme,
     width,
 ) -> None:
