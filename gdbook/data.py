@@ -5,6 +5,7 @@ from __future__ import annotations
 import numbers
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from gdbook._validation import check_positive_int, check_rng
 
@@ -15,7 +16,7 @@ def make_linear_data(
     n_samples: int = 100,
     *,
     n_features: int | None = None,
-    slope: float | np.ndarray = 2.0,
+    slope: ArrayLike = 2.0,
     intercept: float = 1.0,
     noise: float = 0.1,
     seed: int | np.random.Generator | None = None,

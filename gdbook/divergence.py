@@ -150,8 +150,10 @@ def scale_advice(X: np.ndarray, y: np.ndarray, *, known_bound: bool) -> str:
 
 
 def _root_mean_square(X: np.ndarray) -> np.ndarray:
-    """Root mean square of each column of the 2-D `X`, with no n x d temporary; columns
-    whose squares overflow (values near 1e155 and up) are divided by their peak first."""
+    """Root mean square of each column of the 2-D `X`, with no n x d temporary.
+
+    Columns whose squares overflow (values near 1e155 and up) are divided by their peak first.
+    """
     with np.errstate(over="ignore", invalid="ignore"):
         rms = np.sqrt(np.einsum("ij,ij->j", X, X) / len(X))
     if np.all(np.isfinite(rms)):

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from gdbook._validation import _as_numeric, _check_finite, check_positive_int
 
 __all__ = ["max_stable_learning_rate", "mse_hessian", "worst_batch_learning_rate"]
 
 
-def mse_hessian(X: np.ndarray) -> np.ndarray:
+def mse_hessian(X: ArrayLike) -> np.ndarray:
     r"""Return the Hessian of the mean squared error of a linear model with intercept.
 
     For $L(w, b) = \frac{1}{n}\lVert Xw + b - y\rVert^2$ the Hessian with respect
@@ -42,7 +43,7 @@ def mse_hessian(X: np.ndarray) -> np.ndarray:
     return H
 
 
-def max_stable_learning_rate(X: np.ndarray) -> float:
+def max_stable_learning_rate(X: ArrayLike) -> float:
     r"""Return $2 / \lambda_{\max}$, the largest stable learning rate of batch GD on least squares.
 
     Batch gradient descent on the mean squared error of a linear model
@@ -122,7 +123,7 @@ def _too_large(X: np.ndarray, what: str) -> str:
 
 
 def worst_batch_learning_rate(
-    X: np.ndarray, batch_size: int, *, replacement: bool = False, drop_last: bool = False
+    X: ArrayLike, batch_size: int, *, replacement: bool = False, drop_last: bool = False
 ) -> float:
     r"""Return a learning rate below which a step on any batch of `batch_size` rows is stable.
 
