@@ -63,7 +63,8 @@ def print_pages(records: list[dict]) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m mutation", description=__doc__.split("\n")[2])
+    parser = argparse.ArgumentParser(prog="python -m mutation",
+                                     description=__doc__.split("\n\n")[1])
     which = parser.add_mutually_exclusive_group()
     which.add_argument("--package", action="store_true", help="package mutants only")
     which.add_argument("--pages", action="store_true", help="page mutants only")
@@ -104,7 +105,7 @@ def main(argv: list[str] | None = None) -> int:
         record["seconds"] = round(time.perf_counter() - start)
     RESULTS.parent.mkdir(exist_ok=True)
     RESULTS.write_text(json.dumps(record, indent=1, ensure_ascii=False) + "\n", "utf-8")
-    print(f"\nwrote {RESULTS.relative_to(Path.cwd()) if RESULTS.is_relative_to(Path.cwd()) else RESULTS}")
+    print(f"\nwrote {RESULTS}")
     met = record.get("package", {}).get("score", 1.0) >= TARGET
     survived_pages = any(not r["killed"] for r in record.get("pages", []))
     return 0 if met and not survived_pages else 1

@@ -23,7 +23,8 @@ SUPERSCRIPTS = dict(zip("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹", strict=
 @pytest.fixture(scope="module")
 def figures():
     """docs/figures.py of this checkout, imported by path as the book's pages import it."""
-    spec = importlib.util.spec_from_file_location("gdbook_book_figures", ROOT / "docs" / "figures.py")
+    path = ROOT / "docs" / "figures.py"
+    spec = importlib.util.spec_from_file_location("gdbook_book_figures", path)
     module = importlib.util.module_from_spec(spec)
     sys.modules[spec.name] = module
     spec.loader.exec_module(module)
