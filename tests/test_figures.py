@@ -22,9 +22,12 @@ SUPERSCRIPTS = dict(zip("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹", strict=
 
 @pytest.fixture(scope="module")
 def figures():
-    """docs/figures.py of this checkout, imported by path as the book's pages import it."""
+    """docs/figures.py of this checkout, imported by its path.
+
+    Named `docs.figures`, the name the mutation run (mutmut) gives the file it mutates.
+    """
     path = ROOT / "docs" / "figures.py"
-    spec = importlib.util.spec_from_file_location("gdbook_book_figures", path)
+    spec = importlib.util.spec_from_file_location("docs.figures", path)
     module = importlib.util.module_from_spec(spec)
     sys.modules[spec.name] = module
     spec.loader.exec_module(module)

@@ -112,3 +112,21 @@ def test_r2_matches_scikit_learn_for_both_models():
         assert model.score(X.astype(np.float32), y) == pytest.approx(expected, rel=1e-5)
     with pytest.raises(ValueError, match="X and y must have the same number of rows"):
         model.score(X, y[:-1])
+
+
+def test_a_nan_equals_only_a_nan():
+    history = fit()
+    fields = {f: getattr(history, f) for f in history.__dataclass_fields__}
+    nan = History(**{**fields, "initial_loss": float("nan")})
+    assert nan != history and history != nan  # one side NaN: different
+    assert History(**{**fields, "val_loss": np.array([np.nan])}) == History(
+        **{**fields, "val_loss": np.array([np.nan])})  # NaN in arrays: equal too
+
+
+def test_plot_without_matplotlib_says_how_to_get_it(monkeypatch):
+    import sys
+
+    monkeypatch.setitem(sys.modules, "matplotlib.pyplot", None)
+    with pytest.raises(ImportError) as info:
+        fit().plot()
+    assert str(info.value) == "History.plot needs matplotlib: pip install matplotlib"
