@@ -150,3 +150,14 @@ def test_reprs_rebuild_the_same_schedule():
     assert repr(InverseScalingLR(decay=0.25, power=0.75)) == (
         "InverseScalingLR(decay=0.25, power=0.75)")
     assert repr(StepDecayLR(step_size=3, gamma=0.2)) == "StepDecayLR(step_size=3, gamma=0.2)"
+
+
+def test_the_variants_defaults():
+    from gdbook import BatchGD, GradientDescent, MiniBatchGD
+
+    assert (GradientDescent().learning_rate, GradientDescent().batch_size) == (0.1, None)
+    assert (BatchGD().learning_rate, BatchGD().batch_size) == (0.1, None)
+    assert (StochasticGD().learning_rate, StochasticGD().batch_size) == (0.1, 1)
+    assert (MiniBatchGD().learning_rate, MiniBatchGD().batch_size) == (0.1, 10)
+    for optimizer in (GradientDescent(), BatchGD(), StochasticGD(), MiniBatchGD()):
+        assert isinstance(optimizer.schedule, ConstantLR)
