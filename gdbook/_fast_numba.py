@@ -315,7 +315,9 @@ def full_sums(X, y, params, out, first, last):
         _chunk_sums(X, y, params, c * n // chunks, (c + 1) * n // chunks, out[c])
 
 
-_threads: list = []  # [ThreadPoolExecutor, number of CPUs], made on first use
+_threads: list = []  # [ThreadPoolExecutor, number of CPUs], made on first use in each process
+if hasattr(os, "register_at_fork"):  # a forked child inherits the pool but none of its threads
+    os.register_at_fork(after_in_child=lambda: _threads.clear())
 
 
 def sums(X: np.ndarray, y: np.ndarray, params: np.ndarray) -> np.ndarray:

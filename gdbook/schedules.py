@@ -18,11 +18,12 @@ __all__ = ["ConstantLR", "InverseScalingLR", "StepDecayLR", "make_schedule"]
 Schedule = Callable[[float, int], float]
 
 
-def _check_nonnegative(value: object, name: str) -> float:
+def _check_number(value: object, name: str, valid: str, ok: Callable[[float], bool]) -> float:
+    """Return `value` as a float if it is a real number for which `ok` holds (`valid` says so)."""
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise TypeError(f"{name} must be a real number >= 0, got {value!r}")
-    if not math.isfinite(value) or value < 0:
-        raise ValueError(f"{name} must be a finite number >= 0, got {value!r}")
+        raise TypeError(f"{name} must be a real number {valid}, got {value!r}")
+    if not (math.isfinite(value) and ok(value)):
+        raise ValueError(f"{name} must be a finite number {valid}, got {value!r}")
     return float(value)
 
 
@@ -64,10 +65,11 @@ class InverseScalingLR:
     """
 
     def __init__(self, *, decay: float = 1.0, power: float = 1.0) -> None:
-        self.decay = _check_nonnegative(decay, "decay")
-        self.power = _check_nonnegative(power, "power")
-        if self.power == 0:
-            raise ValueError("power must be > 0, got 0; use ConstantLR for a fixed rate")
+        self.decay = _check_number(decay, "decay", ">= 0", lambda v: v >= 0)
+        if not isinstance(power, bool) and isinstance(power, numbers.Real) and power == 0:
+            raise ValueError("power must be a finite number > 0, got 0; use ConstantLR for a "
+                             "fixed rate")
+        self.power = _check_number(power, "power", "> 0", lambda v: v > 0)
 
     def __call__(self, learning_rate: float, epoch: int) -> float:
         """Return the learning rate for `epoch` (0-based)."""
@@ -95,10 +97,7 @@ class StepDecayLR:
 
     def __init__(self, *, step_size: int = 10, gamma: float = 0.5) -> None:
         self.step_size = check_positive_int(step_size, "step_size")
-        gamma = _check_nonnegative(gamma, "gamma")
-        if not 0 < gamma <= 1:
-            raise ValueError(f"gamma must be in (0, 1], got {gamma!r}")
-        self.gamma = gamma
+        self.gamma = _check_number(gamma, "gamma", "in (0, 1]", lambda v: 0 < v <= 1)
 
     def __call__(self, learning_rate: float, epoch: int) -> float:
         """Return the learning rate for `epoch` (0-based)."""

@@ -243,6 +243,10 @@ def test_trainer_repr_shows_every_setting():
     [
         ({"tol": -1.0, "patience": 2}, ValueError, r"tol must be None or a finite number >= 0"),
         ({"tol": None, "patience": 2}, TypeError, r"tol must be a number >= 0, got None"),
+        ({"tol": float("inf"), "patience": 2}, ValueError,
+         r"tol must be None or a finite number >= 0, got inf"),
+        ({"tol": float("nan"), "patience": 2}, ValueError,
+         r"tol must be None or a finite number >= 0, got nan"),
         ({"tol": 0.1, "patience": 0}, ValueError, r"patience must be an integer >= 1, got 0"),
         ({"tol": 0.1, "patience": 2, "monitor": "acc"}, ValueError,
          r"monitor must be None, 'loss' or 'val_loss', got 'acc'"),

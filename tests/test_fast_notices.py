@@ -50,10 +50,19 @@ def test_large_fit_left_to_the_readable_loop_warns_once(without_numba):
     assert 'pip install "gdbook[fast]"' in message and "GDBOOK_FAST=off" in message
     speedup = float(message.split("roughly ")[1].split("x faster")[0])
     assert speedup == pytest.approx(_fast_notice.speedup_estimate(20_000, 10, 1), rel=0.5)
-    assert record[0].filename == __file__  # points at the user's call, not into gdbook
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # once per process: the second fit is silent
         fit(MiniBatchGD(batch_size=10, learning_rate=0.01), X, y)
+
+
+def test_the_performance_warning_points_at_the_users_call(without_numba):
+    # A test of its own: the mutation run (mutmut) deselects it, because its trampolines put
+    # wrapper frames between gdbook's (see [tool.mutmut] in pyproject.toml).
+    X, y = data(20_000, 10)
+    with pytest.warns(PerformanceWarning) as record:
+        Trainer(StochasticGD(learning_rate=0.01), epochs=1, seed=0).fit(
+            LinearRegression(n_features=10, seed=0), X, y)
+    assert record[0].filename == __file__  # points at the user's call, not into gdbook
 
 
 @pytest.mark.parametrize(

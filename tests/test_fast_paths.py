@@ -132,12 +132,13 @@ def test_options_match_readable_loop(backend, options, d, monkeypatch):
 
 @pytest.mark.parametrize("backend", BACKENDS)
 @pytest.mark.parametrize("batch_size", [1, 2, 5, 64])
-def test_many_chunks_and_batches_that_do_not_divide(backend, batch_size, monkeypatch):
+@pytest.mark.parametrize("order", ["shuffle", "sequential"])
+def test_many_chunks_and_batches_that_do_not_divide(backend, batch_size, order, monkeypatch):
     monkeypatch.setattr(_fast_scan, "ROWS_PER_CHUNK", 40)  # several chunks, the last one short
     X, y = data(1, n=333)
     opt = MiniBatchGD(batch_size=batch_size, learning_rate=0.02)
-    ref, _ = fit("off", monkeypatch, opt, X, y, epochs=2)
-    fast, _ = fit(backend, monkeypatch, opt, X, y, epochs=2)
+    ref, _ = fit("off", monkeypatch, opt, X, y, epochs=2, order=order)
+    fast, _ = fit(backend, monkeypatch, opt, X, y, epochs=2, order=order)
     assert_same(fast, ref, 1e-10)
 
 

@@ -63,3 +63,22 @@ def test_integers_rejects_as_numpy_does():
     np.testing.assert_array_equal(_fast_rng.integers(ours, 2**31 + 1, 4000),
                                   theirs.integers(2**31 + 1, size=4000))
     assert_same_state(ours, theirs)
+
+
+def test_warm_up_compiles_every_kernel_the_fits_use():
+    """So the build happens, and is announced, once before training, not inside a fit."""
+    import subprocess
+    import sys
+
+    script = (
+        "from gdbook import _fast_rng as r\n"
+        "r.warm_up()\n"
+        "print([sorted(str(s[0]) for s in k.signatures)"
+        " for k in (r._shuffle, r._shuffle_any, r._integers)])\n"
+    )
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                         check=True).stdout
+    shuffle, shuffle_any, integers = eval(out)  # three lists of type names
+    assert shuffle == ["array(int32, 1d, C)"]  # permutation(n) for PCG64, n < 2**31
+    assert shuffle_any == ["array(int32, 1d, C)"]  # other bit generators
+    assert integers == ["array(int32, 1d, C)"]

@@ -91,8 +91,17 @@ def test_bad_batch_size(value, error, match):
 
 
 def test_batch_size_larger_than_the_data():
-    with pytest.raises(ValueError, match=r"batch_size=5 is larger than the number of rows \(4\)"):
+    with pytest.raises(ValueError, match=r"^batch_size=5 is larger than the number of rows \(4\); "
+                       r"use a batch_size between 1 and 4, or BatchGD to use every row$"):
         fit(X4, Y4, optimizer=MiniBatchGD(batch_size=5))
+
+
+def test_batch_size_equal_to_the_data_is_batch_gd():
+    """The message's upper bound is valid: batch_size=n takes batch GD's steps."""
+    every_row = fit(X4, Y4, optimizer=MiniBatchGD(batch_size=4, learning_rate=0.1))
+    batch = fit(X4, Y4, optimizer=BatchGD(learning_rate=0.1))
+    np.testing.assert_array_equal(every_row.loss, batch.loss)
+    assert every_row.steps_per_epoch == 1
 
 
 @pytest.mark.parametrize(
@@ -141,6 +150,9 @@ def test_schedule_returning_a_bad_rate_is_caught_at_its_epoch():
         ({"shuffle": "yes"}, TypeError, r"shuffle must be True or False, got 'yes'"),
         ({"drop_last": 1}, TypeError, r"drop_last must be True or False, got 1"),
         ({"tol": -1.0}, ValueError, r"tol must be None or a finite number >= 0, got -1.0"),
+        ({"tol": float("inf")}, ValueError, r"tol must be None or a finite number >= 0, got inf"),
+        ({"tol": float("nan")}, ValueError, r"tol must be None or a finite number >= 0, got nan"),
+        ({"tol": True}, TypeError, r"tol must be None or a number >= 0, got True"),
         ({"tol": "small"}, TypeError, r"tol must be None or a number >= 0, got 'small'"),
         ({"patience": 0}, ValueError, r"patience must be an integer >= 1, got 0"),
         ({"callbacks": [print, 3]}, TypeError, r"each callback must be a gdbook.Callback or a "
@@ -186,9 +198,11 @@ def test_bad_make_linear_data_arguments(kwargs, error, match):
     ("factory", "error", "match"),
     [
         (lambda: InverseScalingLR(decay=-1), ValueError, r"decay must be a finite number >= 0"),
-        (lambda: InverseScalingLR(power=0), ValueError, r"power must be > 0, got 0"),
+        (lambda: InverseScalingLR(power=0), ValueError,
+         r"power must be a finite number > 0, got 0; use ConstantLR"),
         (lambda: StepDecayLR(step_size=0), ValueError, r"step_size must be an integer >= 1"),
-        (lambda: StepDecayLR(gamma=1.5), ValueError, r"gamma must be in \(0, 1\], got 1.5"),
+        (lambda: StepDecayLR(gamma=1.5), ValueError,
+         r"gamma must be a finite number in \(0, 1\], got 1.5"),
         (lambda: LinearRegression(n_features=0), ValueError, r"n_features must be an integer"),
         (lambda: LinearRegression(n_features=2).predict([[1.0, np.nan]]), ValueError,
          r"X must be finite"),
