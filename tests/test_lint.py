@@ -16,7 +16,8 @@ def test_ruff_finds_nothing() -> None:
     if executable is None:
         pytest.skip("ruff is not installed (it is in the docs extra)")
     result = subprocess.run(
-        [executable, "check", "--no-cache", "gdbook", "tests", "benchmarks", "docs", "scripts"],
+        [executable, "check", "--no-cache",
+         "gdbook", "tests", "benchmarks", "docs", "scripts", "mutation"],
         cwd=ROOT, capture_output=True, text=True, timeout=120, check=False,
     )
     assert result.returncode == 0, result.stdout + result.stderr
