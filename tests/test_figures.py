@@ -73,7 +73,9 @@ def test_a_log_axis_of_known_data_is_labelled_with_its_decades(figures):
     labels = re.findall(r"<text[^>]*>(10[⁻⁰¹²³⁴⁵⁶⁷⁸⁹]+)</text>", out)
     assert labels == [power(k) for k in range(-3, 3)]
     assert "<?xml" not in out  # inline in the page: no XML prolog
-    assert "已知的数据" not in out.split("<figcaption>")[0]  # the caption is HTML, not SVG
+    svg = out.split("<figcaption>")[0]  # the caption is HTML text, and the SVG's accessible
+    assert re.search(r'<svg[^>]* aria-label="已知的数据"', svg)  # name, never drawn in it
+    assert "已知的数据" not in "".join(re.findall(r"<text[^>]*>.*?</text>", svg, re.S))
 
 
 def test_text_stays_text_and_the_svg_is_the_same_on_every_build(figures):
