@@ -109,9 +109,18 @@ def summary(mutants: list[Mutant], stale: list[dict]) -> dict:
               "unexplained": sum(m.kind is None for m in survivors)}
     for status in sorted({m.status for m in mutants}):
         counts[status] = sum(m.status == status for m in mutants)
+    parts = {}  # the target is the package's; the book's helper is scored beside it
+    for part in sorted({m.name.partition(".")[0] for m in mutants}):
+        mine = [m for m in mutants if m.name.partition(".")[0] == part]
+        scored = [m for m in mine if m.kind != "equivalent" or m.status in DETECTED]
+        parts[part] = {"total": len(mine), "detected": sum(m.status in DETECTED for m in mine),
+                       "equivalent": len(mine) - len(scored),
+                       "score": sum(m.status in DETECTED for m in scored) / len(scored)}
     return {
         "counts": counts,
-        "score": detected / (len(mutants) - equivalent),
+        "score": parts["gdbook"]["score"] if "gdbook" in parts else detected / (
+            len(mutants) - equivalent),
+        "parts": parts,
         "survivors": [asdict(m) for m in survivors],
         "stale_reasons": stale,
     }
