@@ -1,10 +1,11 @@
-"""`python -m mutation [--package | --pages] [--resume] [--report] [--max-children N]`.
+"""`python -m mutation [--package | --pages] [--resume | --recheck | --report] [--max-children N]`.
 
 Runs the package mutants (mutmut), the page mutants (pages.toml), or both (the default),
 prints a summary and writes mutation/results/latest.json. `--report` only re-reads
 mutmut's last verdicts and survivors.toml (after editing reasons, say) and rewrites the
 package part of the record; `--resume` continues an interrupted mutmut run instead of
-starting from a fresh copy.
+starting from a fresh copy; `--recheck` resumes and also runs the last survivors again, for
+after tests were added (verdicts of code that did not change stand).
 """
 
 from __future__ import annotations
@@ -72,6 +73,8 @@ def main(argv: list[str] | None = None) -> int:
     which.add_argument("--package", action="store_true", help="package mutants only")
     which.add_argument("--pages", action="store_true", help="page mutants only")
     parser.add_argument("--resume", action="store_true", help="continue mutmut's last run")
+    parser.add_argument("--recheck", action="store_true",
+                        help="resume, and run the last run's survivors again (after new tests)")
     parser.add_argument("--report", action="store_true",
                         help="no run: re-read mutmut's verdicts and the reasons")
     parser.add_argument("--max-children", type=int, default=os.cpu_count() or 2)
@@ -80,7 +83,10 @@ def main(argv: list[str] | None = None) -> int:
     record = json.loads(RESULTS.read_text("utf-8")) if RESULTS.exists() else {}
     start = time.perf_counter()
     if not args.pages:
-        if not args.report:
+        if args.recheck:
+            survivors = [m.name for m in package.results() if m.status not in package.DETECTED]
+            package.run(args.max_children, fresh=False, names=survivors)
+        elif not args.report:
             package.run(args.max_children, fresh=not args.resume)
         mutants = package.results()
         stale = package.explain(mutants, package.reasons())

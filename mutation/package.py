@@ -44,11 +44,16 @@ def readable(name: str) -> str:
     return f"{module}.{function}"
 
 
-def run(max_children: int, *, fresh: bool) -> None:
-    """Run mutmut from the repository root (a fresh `mutants/` unless resuming)."""
+def run(max_children: int, *, fresh: bool, names: list[str] = ()) -> None:
+    """Run mutmut from the repository root (a fresh `mutants/` unless resuming).
+
+    Resuming keeps the verdicts of mutants whose function did not change; the mutants in
+    `names` are run again (with the tests as they are now) whatever their last verdict.
+    """
     if fresh:
         shutil.rmtree(ROOT / "mutants", ignore_errors=True)
-    subprocess.run([*MUTMUT, "run", "--max-children", str(max_children)], cwd=ROOT, check=True)
+    subprocess.run([*MUTMUT, "run", "--max-children", str(max_children), *names], cwd=ROOT,
+                   check=True)
 
 
 def results() -> list[Mutant]:
