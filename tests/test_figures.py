@@ -88,3 +88,46 @@ def test_text_stays_text_and_the_svg_is_the_same_on_every_build(figures):
     first = figures.figure_html(draw, id="a", caption="c")
     assert "<text" in first and "轮数（epoch）" in first and "损失" in first  # not paths
     assert figures.figure_html(draw, id="a", caption="c") == first
+
+
+def test_the_figure_has_the_size_asked_for(figures):
+    """`size` in inches, as matplotlib's figsize: 72 points to the inch in the SVG."""
+
+    def draw(fig):
+        fig.subplots().plot([0, 1], [0, 1])
+
+    for size, width, height in [((4, 2), "288pt", "144pt"), ((9, 3.6), "648pt", "259.2pt")]:
+        out = figures.figure_html(draw, id="sized", caption="c", size=size)
+        assert re.search(rf'<svg[^>]* width="{width}" height="{height}"', out)
+
+
+def test_no_label_is_cut_off_at_the_figures_edge(figures):
+    """Tick labels, axis labels and titles all lie inside the figure the page shows."""
+    found = {}
+
+    def draw(fig):
+        ax = fig.subplots()
+        ax.plot([1, 2, 3], [1e-12, 1.0, 1e3])
+        ax.set_yscale("log")
+        ax.set(xlabel="轮数（epoch）", ylabel="损失 L − L*", title="损失曲线")
+        fig.canvas.mpl_connect("draw_event", lambda event: found.update(
+            drawn=fig.get_tightbbox(event.renderer), page=fig.bbox_inches))
+
+    figures.figure_html(draw, id="edges", caption="c", size=(6, 2.5))
+    drawn, page = found["drawn"], found["page"]
+    assert drawn.x0 >= page.x0 and drawn.y0 >= page.y0
+    assert drawn.x1 <= page.x1 and drawn.y1 <= page.y1
+
+
+def test_the_accessible_name_is_the_captions_text(figures):
+    """The caption may hold HTML (emphasis, a sup); the SVG's aria-label is its plain text,
+    escaped for the attribute."""
+
+    def draw(fig):
+        fig.subplots().plot([0, 1], [0, 1])
+
+    caption = '损失 <em>L</em> − L<sup>*</sup> 与 "基准" & 更多'
+    out = figures.figure_html(draw, id="named", caption=caption)
+    name = re.search(r'<svg role="img" aria-label="([^"]*)"', out).group(1)
+    assert name == "损失 L − L* 与 &quot;基准&quot; &amp; 更多"
+    assert f"<figcaption>{caption}</figcaption>" in out  # the caption itself keeps its markup
