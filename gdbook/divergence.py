@@ -66,7 +66,8 @@ class DivergenceGuard(Callback):
 
     def on_fit_end(self, run: Run) -> None:
         """Apply rule 2: raise if the run ended above its start and far above var(y)."""
-        if self.variance is None or run.stop_reason not in ("epochs", "converged", "callback"):
+        # every normal end counts, a callback's own stop_reason too; not rule 1 nor an exception
+        if self.variance is None or run.stop_reason in ("diverged", "error"):
             return
         if run.loss > max(run.initial_loss, self.final_ratio * self.variance):
             raise self.error(run, at_end=True)
@@ -114,7 +115,7 @@ def variance(y: np.ndarray, block: int = 4096) -> float:
         mean = float(np.add.reduce(y, dtype=np.float64)) / len(y)
         total = 0.0
         for start in range(0, len(y), block):
-            centred = y[start : start + block] - mean
+            centred = np.subtract(y[start : start + block], mean, dtype=np.float64)
             total += float(centred @ centred)
     return total / len(y)
 

@@ -82,9 +82,10 @@ def max_stable_learning_rate(X: ArrayLike) -> float:
     """
     X = _features(X)
     # H = s**2 * H_s with s a power of two (exact) and H_s of order one, so neither
-    # X.T @ X nor the eigenvalue solver sees an overflow.
+    # X.T @ X nor the eigenvalue solver sees an overflow. s is at most 2**1023, the
+    # largest power of two in float64 (features from 2**1023 up would make s inf).
     largest = float(np.abs(X).max())
-    scale = 2.0 ** max(0, np.frexp(largest)[1])
+    scale = 2.0 ** min(max(0, int(np.frexp(largest)[1])), 1023)
     bound = 2.0 / np.linalg.eigvalsh(_scaled_hessian(X, scale))[-1] / scale / scale
     if not bound >= np.finfo(np.float64).tiny:
         raise ValueError(_too_large(X, f"the stable learning rate ({bound:.3g}) is below "

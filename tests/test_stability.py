@@ -1,5 +1,7 @@
 """The stability bounds of least squares against numpy's eigenvalues, at every scale."""
 
+import warnings
+
 import numpy as np
 import pytest
 
@@ -67,6 +69,36 @@ def test_a_bound_below_the_smallest_normal_float_is_refused():
     assert max_stable_learning_rate(np.array([1e150, 1.0])) > 0  # just above: still a bound
 
 
+@pytest.mark.parametrize("value", [1e200, 2.0**1023, np.finfo(np.float64).max])
+def test_features_up_to_the_largest_float_are_refused_with_a_zero_bound_and_no_warning(value):
+    # the true bound, about 1 / value², is far below 1e-308 and prints as 0; from 2**1023 up
+    # the power of two that scales X must stop at 2**1023 (2**1024 is inf in float64)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with pytest.raises(ValueError) as info:
+            max_stable_learning_rate(np.array([value, -value, 1.0]))
+    assert str(info.value).startswith(
+        f"X has values as large as {value:.3g}: the stable learning rate (0) is below the "
+        f"smallest normal float64; standardise the features")
+
+
+def test_a_bound_of_exactly_the_smallest_normal_float_is_returned():
+    # every row 2**511: H = 2 [[2**1022, 2**511], [2**511, 1]] has the eigenvalues 0 and
+    # 2 (2**1022 + 1), which rounds to 2**1023, so the bound 2 / λ is 2**-1022 in float64
+    bound = max_stable_learning_rate(np.full(4, 2.0**511))
+    assert bound == 2.0**-1022 == np.finfo(np.float64).tiny
+
+
+def test_a_hessian_that_overflows_to_both_infinities_is_refused_without_a_numpy_warning():
+    # numpy sums a column in eight interleaved partial sums: here +inf and -inf, then nan
+    X = np.tile([1e308, -1e308], 8)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with pytest.raises(ValueError, match=r"^X has values as large as 1e\+308: the entries "
+                                             r"of the loss Hessian overflow float64; "):
+            mse_hessian(X)
+
+
 @pytest.mark.parametrize(("X", "message"), [
     (np.zeros((0, 2)), "X must be a non-empty 1-D or 2-D array of features, got shape (0, 2)"),
     (np.zeros((2, 2, 2)), "X must be a non-empty 1-D or 2-D array of features, got shape "
@@ -80,6 +112,14 @@ def test_bad_features(X, message):
         assert str(info.value) == message
     with pytest.raises(ValueError, match=r"^X must be finite"):
         max_stable_learning_rate([1.0, np.inf])
+
+
+def test_non_numeric_features_are_named_x():
+    for function in (max_stable_learning_rate, mse_hessian,
+                     lambda X: worst_batch_learning_rate(X, 1)):
+        with pytest.raises(TypeError, match=r"^X must hold real numbers \(integer or float "
+                                            r"dtype\), got dtype <U1 from "):
+            function(["a", "b"])
 
 
 def test_worst_batch_bounds_on_rows_of_known_length():
