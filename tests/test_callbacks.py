@@ -105,6 +105,33 @@ def test_on_fit_end_runs_when_training_raises():
     assert ended == ["error"]
 
 
+def test_a_history_taken_before_any_epoch_finished_has_an_empty_step_record():
+    """With record_steps, `step_loss` is an array even when no epoch finished (not None,
+    which means "not recorded"); the steps of an unfinished epoch are not in it."""
+
+    class InterruptedInItsFirstEpoch(LinearRegression):
+        calls = 0
+
+        def loss_and_grad(self, X, y):
+            self.calls += 1
+            if self.calls == 4:  # the initial loss, then the third batch of epoch 0
+                raise KeyboardInterrupt
+            return super().loss_and_grad(X, y)
+
+    class Keep(Callback):
+        def on_fit_end(self, run):
+            self.history = run.history()
+
+    keep = Keep()
+    with pytest.raises(KeyboardInterrupt):
+        Trainer(MiniBatchGD(batch_size=10), epochs=3, record_steps=True,
+                callbacks=[keep]).fit(InterruptedInItsFirstEpoch(seed=0), X, Y)
+    history = keep.history
+    assert history.stop_reason == "error" and history.n_epochs == 0
+    assert history.step_loss is not None
+    assert history.step_loss.shape == (0,) and history.step_loss.dtype == np.float64
+
+
 def test_validation_loss_is_the_models_loss_on_the_held_out_rows():
     model = LinearRegression(seed=0)
     params = []
@@ -217,10 +244,14 @@ def test_progress_bar_shows_messages_logged_by_gdbook_while_open():
 def test_progress_without_tqdm_names_the_extra(monkeypatch):
     monkeypatch.setitem(sys.modules, "tqdm", None)
     monkeypatch.setitem(sys.modules, "tqdm.auto", None)
-    with pytest.raises(ImportError, match=r'pip install "gdbook\[progress\]"'):
+    message = ('progress=True needs tqdm, an optional dependency: pip install "gdbook[progress]" '
+               "(or pip install tqdm)")
+    with pytest.raises(ImportError) as info:
         Trainer(BatchGD(), progress=True)
-    with pytest.raises(ImportError, match=r"gdbook\[progress\]"):
+    assert str(info.value) == message
+    with pytest.raises(ImportError) as info:
         ProgressBar()
+    assert str(info.value) == message
 
 
 def test_trainer_repr_shows_every_setting():

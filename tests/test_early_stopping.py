@@ -90,6 +90,20 @@ def test_a_loss_exactly_best_minus_tol_is_stale_and_just_below_improves():
     assert improving.n_epochs == 4  # epoch 1 improved; epochs 2 and 3 stale
 
 
+def test_a_first_epoch_that_does_not_improve_counts_as_stale():
+    # Nothing to beat yet (best = inf), but a loss that is not below inf is still no
+    # improvement: a validation loss that overflows to inf stops training after exactly
+    # `patience` epochs, the first one included.
+    X, y = make_linear_data(100, seed=0)
+    X_val, y_val = make_linear_data(20, seed=1)
+    for patience in (1, 2, 3):
+        history = Trainer(BatchGD(learning_rate=0.5), epochs=100, tol=0.0,
+                          patience=patience).fit(LinearRegression(seed=0), X, y,
+                                                 validation_data=(X_val, y_val + 1e200))
+        assert np.isinf(history.val_loss).all()
+        assert history.stop_reason == "converged" and history.n_epochs == patience
+
+
 def test_stale_is_judged_against_the_best_loss_not_the_previous_epoch():
     # after the best (1.0) the loss jumps to 2.0 and then falls by 0.1 every epoch:
     # each epoch beats the previous one by 0.1 > tol, but none gets below the best
