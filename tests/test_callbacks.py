@@ -128,6 +128,7 @@ def test_a_history_taken_before_any_epoch_finished_has_an_empty_step_record():
                 callbacks=[keep]).fit(InterruptedInItsFirstEpoch(seed=0), X, Y)
     history = keep.history
     assert history.stop_reason == "error" and history.n_epochs == 0
+    assert history.steps_per_epoch == 0 and history.final_loss == history.initial_loss
     assert history.step_loss is not None
     assert history.step_loss.shape == (0,) and history.step_loss.dtype == np.float64
 
