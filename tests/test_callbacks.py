@@ -1,6 +1,7 @@
 """The callback protocol: what stops training, who runs, what a run exposes, and the built-ins."""
 
 import io
+import math
 import sys
 
 import numpy as np
@@ -131,6 +132,55 @@ def test_a_history_taken_before_any_epoch_finished_has_an_empty_step_record():
     assert history.steps_per_epoch == 0 and history.final_loss == history.initial_loss
     assert history.step_loss is not None
     assert history.step_loss.shape == (0,) and history.step_loss.dtype == np.float64
+
+
+def test_what_a_callback_sees_of_a_run_before_and_during_training():
+    seen = []
+
+    class Look(Callback):
+        def __init__(self, asks):
+            self.needs_step_losses = asks
+
+        def on_fit_start(self, run):
+            seen.append(("start", self.needs_step_losses, run.epoch, math.isnan(run.initial_loss),
+                         run.step_losses, run.stop_reason, run.best_epoch))
+
+        def on_epoch_end(self, run):
+            history = run.history()
+            seen.append((run.epoch, self.needs_step_losses, run.stop_reason,
+                         history.stop_reason, None if run.step_losses is None
+                         else len(run.step_losses)))
+
+    class Readable(LinearRegression):  # a subclass trains in the readable loop
+        def loss_and_grad(self, X, y):
+            return super().loss_and_grad(X, y)
+
+    for model in (Readable(seed=0), LinearRegression(seed=0)):  # and the fast path
+        for asks in (False, True):
+            seen.clear()
+            Trainer(MiniBatchGD(batch_size=25), epochs=2, seed=0,
+                    callbacks=[Look(asks)]).fit(model, X, Y)
+            steps = 4 if asks else None  # 100 rows in batches of 25, only when asked for
+            assert seen == [("start", asks, -1, True, None, None, None),
+                            (0, asks, None, "running", steps), (1, asks, None, "running", steps)]
+
+
+def test_a_float32_run_measures_its_validation_loss_in_float32():
+    # the validation rows are cast to the training dtype, as the training rows are
+    X32, Y32 = X.astype(np.float32), Y.astype(np.float32)
+    params = []
+    history = Trainer(BatchGD(learning_rate=0.3), epochs=3,
+                      callbacks=[lambda e, loss, m: params.append(m.params.copy())]).fit(
+        LinearRegression(seed=0), X32, Y32, validation_data=(X_VAL, Y_VAL))  # float64 rows
+    expected = []
+    for p in params:
+        probe = LinearRegression(seed=0)
+        probe.params = p  # float32
+        expected.append(float(probe.loss_and_grad(X_VAL.reshape(-1, 1).astype(np.float32),
+                                                  Y_VAL.astype(np.float32))[0]))
+    np.testing.assert_array_equal(history.val_loss, expected)
+    in_float64 = [float(np.mean((X_VAL * p[0] + p[1] - Y_VAL) ** 2)) for p in params]
+    assert not np.array_equal(history.val_loss, in_float64)
 
 
 def test_validation_loss_is_the_models_loss_on_the_held_out_rows():

@@ -59,6 +59,13 @@ def test_stops_exactly_patience_epochs_after_the_last_improvement(patience, last
     assert history.n_epochs == last_improvement + patience + 1  # last index: last + patience
 
 
+def test_the_default_patience_is_five_epochs():
+    # as SGDRegressor's n_iter_no_change: stop 5 epochs after the last improvement
+    trainer = Trainer(BatchGD(learning_rate=1.0), epochs=60, tol=0.5)
+    history = trainer.fit(Scripted([100.0, 10.0] + [10.0] * 60), X1, Y1)
+    assert history.stop_reason == "converged" and history.n_epochs == 6
+
+
 def test_tol_zero_and_an_unchanged_loss_is_stale():
     """Issue 13: started at the solution, the loss never moves; it must stop, not warn."""
     with warnings.catch_warnings():

@@ -160,6 +160,28 @@ def test_decaying_learning_rate_settles_stochastic_gd():
     assert spread["decay"] < spread["constant"] / 5
 
 
+def test_what_a_trainer_does_by_default(capsys):
+    X, y = make_linear_data(100, seed=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no early stopping, so no ConvergenceWarning either
+        history = Trainer(BatchGD(learning_rate=0.5)).fit(LinearRegression(seed=0), X, y)
+    assert history.n_epochs == 100 and history.stop_reason == "epochs"
+    assert history.step_loss is None  # batch losses only with record_steps=True
+    assert history.val_loss is None and history.best_epoch is None  # nothing restored
+    assert capsys.readouterr().err == ""  # no progress bar
+
+
+def test_epoch_times_are_durations_within_the_fit():
+    import time
+
+    X, y = make_linear_data(200, seed=0)
+    for optimizer in (BatchGD(), MiniBatchGD(batch_size=8)):
+        start = time.perf_counter()
+        history = Trainer(optimizer, epochs=20, seed=0).fit(LinearRegression(seed=0), X, y)
+        wall = time.perf_counter() - start
+        assert np.all(history.time >= 0) and history.time.sum() <= wall
+
+
 def test_early_stopping_stops_when_the_loss_settles():
     X, y = make_linear_data(100, seed=0)
     history = Trainer(BatchGD(learning_rate=0.5), epochs=5000, tol=1e-9, patience=3).fit(
