@@ -90,6 +90,19 @@ def test_hooks_run_in_order_and_see_the_run():
     assert events[4] == ("end", "epochs", 2)
 
 
+def test_a_single_callback_need_not_be_in_a_list():
+    def stop_at_two(epoch, loss, model):
+        return epoch == 2
+
+    history = fit(Trainer(BatchGD(), epochs=10, callbacks=stop_at_two))
+    assert history.stop_reason == "callback" and history.n_epochs == 3
+    from gdbook import EarlyStopping
+
+    history = fit(Trainer(BatchGD(learning_rate=0.5), epochs=5000,
+                          callbacks=EarlyStopping(1e-9, 3)))
+    assert history.stop_reason == "converged" and history.n_epochs < 5000
+
+
 def test_on_fit_end_runs_when_training_raises():
     ended = []
 

@@ -298,3 +298,26 @@ def test_histories_compare_by_value():
                                                  validation_data=(X_val, y_val))
     without = Trainer(BatchGD(), epochs=3).fit(LinearRegression(seed=0), X, y)
     assert with_val != without  # val_loss differs (None vs an array)
+
+
+def test_a_model_missing_any_piece_of_the_protocol_is_refused_by_name():
+    X, y = make_linear_data(20, seed=0)
+
+    class Model:
+        def __init__(self, params=None, n_features=1, method=True):
+            self.params = np.zeros(2) if params is None else params
+            self.n_features = n_features
+            if method:
+                self.loss_and_grad = LinearRegression(seed=0).loss_and_grad
+
+        def __repr__(self):
+            return "Model()"
+
+    message = ("model must have a 1-D numpy array `params`, an int `n_features` and a method "
+               "`loss_and_grad(X, y)`, like gdbook.LinearRegression; got Model()")
+    for model in (Model(params=[0.0, 0.0]), Model(params=np.zeros((2, 1))),
+                  Model(n_features=1.0), Model(n_features=None), Model(method=False)):
+        with pytest.raises(TypeError) as info:
+            Trainer(BatchGD(), epochs=1).fit(model, X, y)
+        assert str(info.value) == message
+    Trainer(BatchGD(), epochs=1).fit(Model(), X, y)  # all three pieces: trains
