@@ -1,6 +1,7 @@
 """The callback protocol: what stops training, who runs, what a run exposes, and the built-ins."""
 
 import io
+import math
 import sys
 
 import numpy as np
@@ -89,6 +90,19 @@ def test_hooks_run_in_order_and_see_the_run():
     assert events[4] == ("end", "epochs", 2)
 
 
+def test_a_single_callback_need_not_be_in_a_list():
+    def stop_at_two(epoch, loss, model):
+        return epoch == 2
+
+    history = fit(Trainer(BatchGD(), epochs=10, callbacks=stop_at_two))
+    assert history.stop_reason == "callback" and history.n_epochs == 3
+    from gdbook import EarlyStopping
+
+    history = fit(Trainer(BatchGD(learning_rate=0.5), epochs=5000,
+                          callbacks=EarlyStopping(1e-9, 3)))
+    assert history.stop_reason == "converged" and history.n_epochs < 5000
+
+
 def test_on_fit_end_runs_when_training_raises():
     ended = []
 
@@ -103,6 +117,83 @@ def test_on_fit_end_runs_when_training_raises():
     with pytest.raises(KeyError):
         fit(Trainer(BatchGD(), epochs=3, callbacks=[Boom(), End()]))
     assert ended == ["error"]
+
+
+def test_a_history_taken_before_any_epoch_finished_has_an_empty_step_record():
+    """With record_steps, `step_loss` is an array even when no epoch finished (not None,
+    which means "not recorded"); the steps of an unfinished epoch are not in it."""
+
+    class InterruptedInItsFirstEpoch(LinearRegression):
+        calls = 0
+
+        def loss_and_grad(self, X, y):
+            self.calls += 1
+            if self.calls == 4:  # the initial loss, then the third batch of epoch 0
+                raise KeyboardInterrupt
+            return super().loss_and_grad(X, y)
+
+    class Keep(Callback):
+        def on_fit_end(self, run):
+            self.history = run.history()
+
+    keep = Keep()
+    with pytest.raises(KeyboardInterrupt):
+        Trainer(MiniBatchGD(batch_size=10), epochs=3, record_steps=True,
+                callbacks=[keep]).fit(InterruptedInItsFirstEpoch(seed=0), X, Y)
+    history = keep.history
+    assert history.stop_reason == "error" and history.n_epochs == 0
+    assert history.steps_per_epoch == 0 and history.final_loss == history.initial_loss
+    assert history.step_loss is not None
+    assert history.step_loss.shape == (0,) and history.step_loss.dtype == np.float64
+
+
+def test_what_a_callback_sees_of_a_run_before_and_during_training():
+    seen = []
+
+    class Look(Callback):
+        def __init__(self, asks):
+            self.needs_step_losses = asks
+
+        def on_fit_start(self, run):
+            seen.append(("start", self.needs_step_losses, run.epoch, math.isnan(run.initial_loss),
+                         run.step_losses, run.stop_reason, run.best_epoch))
+
+        def on_epoch_end(self, run):
+            history = run.history()
+            seen.append((run.epoch, self.needs_step_losses, run.stop_reason,
+                         history.stop_reason, None if run.step_losses is None
+                         else len(run.step_losses)))
+
+    class Readable(LinearRegression):  # a subclass trains in the readable loop
+        def loss_and_grad(self, X, y):
+            return super().loss_and_grad(X, y)
+
+    for model in (Readable(seed=0), LinearRegression(seed=0)):  # and the fast path
+        for asks in (False, True):
+            seen.clear()
+            Trainer(MiniBatchGD(batch_size=25), epochs=2, seed=0,
+                    callbacks=[Look(asks)]).fit(model, X, Y)
+            steps = 4 if asks else None  # 100 rows in batches of 25, only when asked for
+            assert seen == [("start", asks, -1, True, None, None, None),
+                            (0, asks, None, "running", steps), (1, asks, None, "running", steps)]
+
+
+def test_a_float32_run_measures_its_validation_loss_in_float32():
+    # the validation rows are cast to the training dtype, as the training rows are
+    X32, Y32 = X.astype(np.float32), Y.astype(np.float32)
+    params = []
+    history = Trainer(BatchGD(learning_rate=0.3), epochs=3,
+                      callbacks=[lambda e, loss, m: params.append(m.params.copy())]).fit(
+        LinearRegression(seed=0), X32, Y32, validation_data=(X_VAL, Y_VAL))  # float64 rows
+    expected = []
+    for p in params:
+        probe = LinearRegression(seed=0)
+        probe.params = p  # float32
+        expected.append(float(probe.loss_and_grad(X_VAL.reshape(-1, 1).astype(np.float32),
+                                                  Y_VAL.astype(np.float32))[0]))
+    np.testing.assert_array_equal(history.val_loss, expected)
+    in_float64 = [float(np.mean((X_VAL * p[0] + p[1] - Y_VAL) ** 2)) for p in params]
+    assert not np.array_equal(history.val_loss, in_float64)
 
 
 def test_validation_loss_is_the_models_loss_on_the_held_out_rows():
@@ -217,10 +308,14 @@ def test_progress_bar_shows_messages_logged_by_gdbook_while_open():
 def test_progress_without_tqdm_names_the_extra(monkeypatch):
     monkeypatch.setitem(sys.modules, "tqdm", None)
     monkeypatch.setitem(sys.modules, "tqdm.auto", None)
-    with pytest.raises(ImportError, match=r'pip install "gdbook\[progress\]"'):
+    message = ('progress=True needs tqdm, an optional dependency: pip install "gdbook[progress]" '
+               "(or pip install tqdm)")
+    with pytest.raises(ImportError) as info:
         Trainer(BatchGD(), progress=True)
-    with pytest.raises(ImportError, match=r"gdbook\[progress\]"):
+    assert str(info.value) == message
+    with pytest.raises(ImportError) as info:
         ProgressBar()
+    assert str(info.value) == message
 
 
 def test_trainer_repr_shows_every_setting():

@@ -62,6 +62,22 @@ def test_validation_of_a_diverging_run_raises_no_numpy_warning():
                 LinearRegression(seed=0), X * 1e3, Y, validation_data=(X_VAL * 1e150, Y_VAL))
 
 
+def test_validation_with_infinite_parameters_raises_no_numpy_warning():
+    # one step of a huge rate overflows the weight to inf: on a validation row whose feature
+    # is 0 the prediction is 0 * inf, an invalid operation; the run must end in a
+    # DivergenceError, not in numpy's RuntimeWarning (an error under this filter)
+    X_train, y_train = np.array([1.0, -1.0, 2.0, 0.5]), np.array([3.0, -2.0, 1.0, 0.0])
+    X_val, y_val = np.array([1.0, -2.0, 0.0]), np.ones(3)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with pytest.raises(DivergenceError) as info:
+            Trainer(BatchGD(learning_rate=1e308), epochs=5).fit(
+                LinearRegression(seed=0), X_train, y_train, validation_data=(X_val, y_val))
+    history = info.value.history
+    assert np.isinf(history.params[0]) and history.n_epochs == 1
+    assert np.isnan(history.val_loss[0])  # recorded as it is, not hidden
+
+
 @pytest.mark.parametrize("monitor", ["loss", "val_loss", None])
 def test_early_stopping_monitors_what_it_is_told(monitor):
     seen = []

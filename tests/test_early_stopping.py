@@ -59,6 +59,13 @@ def test_stops_exactly_patience_epochs_after_the_last_improvement(patience, last
     assert history.n_epochs == last_improvement + patience + 1  # last index: last + patience
 
 
+def test_the_default_patience_is_five_epochs():
+    # as SGDRegressor's n_iter_no_change: stop 5 epochs after the last improvement
+    trainer = Trainer(BatchGD(learning_rate=1.0), epochs=60, tol=0.5)
+    history = trainer.fit(Scripted([100.0, 10.0] + [10.0] * 60), X1, Y1)
+    assert history.stop_reason == "converged" and history.n_epochs == 6
+
+
 def test_tol_zero_and_an_unchanged_loss_is_stale():
     """Issue 13: started at the solution, the loss never moves; it must stop, not warn."""
     with warnings.catch_warnings():
@@ -88,6 +95,20 @@ def test_a_loss_exactly_best_minus_tol_is_stale_and_just_below_improves():
     below = np.nextafter(0.75, 0)
     improving = run([1.0, below] + [below] * 20, tol=0.25, patience=2)
     assert improving.n_epochs == 4  # epoch 1 improved; epochs 2 and 3 stale
+
+
+def test_a_first_epoch_that_does_not_improve_counts_as_stale():
+    # Nothing to beat yet (best = inf), but a loss that is not below inf is still no
+    # improvement: a validation loss that overflows to inf stops training after exactly
+    # `patience` epochs, the first one included.
+    X, y = make_linear_data(100, seed=0)
+    X_val, y_val = make_linear_data(20, seed=1)
+    for patience in (1, 2, 3):
+        history = Trainer(BatchGD(learning_rate=0.5), epochs=100, tol=0.0,
+                          patience=patience).fit(LinearRegression(seed=0), X, y,
+                                                 validation_data=(X_val, y_val + 1e200))
+        assert np.isinf(history.val_loss).all()
+        assert history.stop_reason == "converged" and history.n_epochs == patience
 
 
 def test_stale_is_judged_against_the_best_loss_not_the_previous_epoch():

@@ -101,8 +101,10 @@ def test_why_training_stopped_is_shown(recorder, stop, reason):
     assert calls[-1] == ("close",)
 
 
-def test_nothing_is_shown_after_the_bar_is_closed(recorder):
+def test_nothing_is_shown_before_the_bar_opens_or_after_it_closes(recorder):
     bar = ProgressBar()
+    bar.status("early")  # no bar yet: nothing to show it on, and no error
+    assert recorder.made == [] and bar.bar is None
     fit([bar], epochs=1)
     calls = list(recorder.made[0].calls)
     bar.status("late")
@@ -158,3 +160,17 @@ def test_the_handler_raises_the_level_to_info_only_while_open(recorder):
     finally:
         logger.setLevel(logging.NOTSET)
     assert seen == [(logging.INFO, logging.INFO)]
+
+
+def test_a_run_ended_by_an_error_closes_the_bar_without_a_status(recorder):
+    class Interrupt(Callback):
+        def on_epoch_end(self, run):
+            if run.epoch == 1:
+                raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        fit([Interrupt(), ProgressBar()], epochs=5)
+    calls = recorder.made[0].calls
+    assert not [c for c in calls if c[0] == "description"]  # the traceback says why, not the bar
+    assert [c for c in calls if c[0] == "update"] == [("update", 1)]  # epoch 0 only
+    assert calls[-1] == ("close",)

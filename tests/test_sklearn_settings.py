@@ -84,6 +84,14 @@ def test_the_same_random_state_gives_the_same_fit_whatever_its_kind():
     np.testing.assert_array_equal(reg.model_.params, model.params)
 
 
+def test_different_random_states_give_different_fits():
+    # a legacy RandomState seeds a Generator with a number drawn from it: twenty seeds
+    # must give twenty different initial weights, not fall onto a few shared streams
+    fits = [GDRegressor(epochs=1, random_state=np.random.RandomState(seed)).fit(X, Y).coef_
+            for seed in range(20)]
+    assert len({tuple(coef) for coef in fits}) == 20
+
+
 def test_a_bad_random_state_is_named():
     with pytest.raises(ValueError) as info:
         GDRegressor(random_state=2.5).fit(X, Y)
@@ -119,6 +127,18 @@ def test_partial_fit_takes_numeric_targets_of_any_kind():
     assert reg.model_.params.dtype == np.float64
     reg.partial_fit(X.astype(np.float16), Y.astype(np.float16))
     assert reg.model_.params.dtype == np.float64
+
+
+def test_boolean_features_fit_and_predict_as_zeros_and_ones():
+    # one-hot columns often come as booleans (pandas.get_dummies); fit and predict both
+    # read them as 0.0 and 1.0
+    onehot = np.eye(3, dtype=bool)[np.arange(60) % 3]
+    target = onehot @ [1.0, 2.0, 3.0]
+    for reg in (GDRegressor(epochs=3, random_state=0), GDMLPRegressor(epochs=3, random_state=0)):
+        as_bool = clone(reg).fit(onehot, target)
+        as_float = clone(reg).fit(onehot.astype(float), target)
+        np.testing.assert_array_equal(as_bool.model_.params, as_float.model_.params)
+        np.testing.assert_array_equal(as_bool.predict(onehot), as_float.predict(onehot * 1.0))
 
 
 @pytest.mark.parametrize("dtype", [np.float16, np.int32])

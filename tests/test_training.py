@@ -160,6 +160,28 @@ def test_decaying_learning_rate_settles_stochastic_gd():
     assert spread["decay"] < spread["constant"] / 5
 
 
+def test_what_a_trainer_does_by_default(capsys):
+    X, y = make_linear_data(100, seed=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no early stopping, so no ConvergenceWarning either
+        history = Trainer(BatchGD(learning_rate=0.5)).fit(LinearRegression(seed=0), X, y)
+    assert history.n_epochs == 100 and history.stop_reason == "epochs"
+    assert history.step_loss is None  # batch losses only with record_steps=True
+    assert history.val_loss is None and history.best_epoch is None  # nothing restored
+    assert capsys.readouterr().err == ""  # no progress bar
+
+
+def test_epoch_times_are_durations_within_the_fit():
+    import time
+
+    X, y = make_linear_data(200, seed=0)
+    for optimizer in (BatchGD(), MiniBatchGD(batch_size=8)):
+        start = time.perf_counter()
+        history = Trainer(optimizer, epochs=20, seed=0).fit(LinearRegression(seed=0), X, y)
+        wall = time.perf_counter() - start
+        assert np.all(history.time >= 0) and history.time.sum() <= wall
+
+
 def test_early_stopping_stops_when_the_loss_settles():
     X, y = make_linear_data(100, seed=0)
     history = Trainer(BatchGD(learning_rate=0.5), epochs=5000, tol=1e-9, patience=3).fit(
@@ -276,3 +298,26 @@ def test_histories_compare_by_value():
                                                  validation_data=(X_val, y_val))
     without = Trainer(BatchGD(), epochs=3).fit(LinearRegression(seed=0), X, y)
     assert with_val != without  # val_loss differs (None vs an array)
+
+
+def test_a_model_missing_any_piece_of_the_protocol_is_refused_by_name():
+    X, y = make_linear_data(20, seed=0)
+
+    class Model:
+        def __init__(self, params=None, n_features=1, method=True):
+            self.params = np.zeros(2) if params is None else params
+            self.n_features = n_features
+            if method:
+                self.loss_and_grad = LinearRegression(seed=0).loss_and_grad
+
+        def __repr__(self):
+            return "Model()"
+
+    message = ("model must have a 1-D numpy array `params`, an int `n_features` and a method "
+               "`loss_and_grad(X, y)`, like gdbook.LinearRegression; got Model()")
+    for model in (Model(params=[0.0, 0.0]), Model(params=np.zeros((2, 1))),
+                  Model(n_features=1.0), Model(n_features=None), Model(method=False)):
+        with pytest.raises(TypeError) as info:
+            Trainer(BatchGD(), epochs=1).fit(model, X, y)
+        assert str(info.value) == message
+    Trainer(BatchGD(), epochs=1).fit(Model(), X, y)  # all three pieces: trains
