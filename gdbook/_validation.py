@@ -110,7 +110,9 @@ def _from_pandas_numeric(value: object, array: np.ndarray) -> np.ndarray:
     dtypes = getattr(value, "dtypes", None)
     if dtypes is None or not callable(getattr(value, "to_numpy", None)):
         return array
-    dtypes = list(dtypes) if hasattr(dtypes, "__len__") else [dtypes]  # DataFrame or Series
+    # A DataFrame's dtypes are a Series of them; a Series has one dtype (a numpy dtype has a
+    # __len__, its number of fields, but is not iterable).
+    dtypes = list(dtypes) if hasattr(dtypes, "__iter__") else [dtypes]
     if not dtypes or any(getattr(d, "kind", "O") not in "iuf" for d in dtypes):
         return array
     numeric = [np.dtype(getattr(d, "numpy_dtype", d)) for d in dtypes]

@@ -224,6 +224,7 @@ def test_tol_and_seed():
 def test_long_values_are_cut_in_messages():
     assert _describe("x" * 60) == repr("x" * 60)[:57] + "..."
     assert _describe("x" * 58) == repr("x" * 58)  # 60 characters with the quotes: kept
+    assert _describe("x" * 59) == repr("x" * 59)[:57] + "..."  # 61: cut to 60
     assert len(_describe(list(range(100)))) == 60
     with pytest.raises(TypeError) as info:
         check_learning_rate("a" * 100)
@@ -266,3 +267,46 @@ def test_pandas_missing_values_and_non_numeric_nullable_columns():
     with pytest.raises(TypeError, match=r"^X must hold real numbers"):
         check_data(pd.DataFrame({"a": pd.array([1, 2], dtype="Int64"),
                                  "b": pd.array(["x", "y"], dtype="string")}), np.zeros(2))
+
+
+@pytest.mark.parametrize(
+    ("columns", "dtype"),
+    [
+        # pandas hands these frames to numpy as objects; their column dtypes decide the result
+        ({"a": pd.array([1.5, 2, 3], dtype="Float32"), "b": pd.array([1, 2, 3.5], dtype="Float32")},
+         F32),  # all floats of width 32: float32
+        ({"a": pd.array([1.5, 2, 3], dtype="Float32"), "b": np.array([1, 2, 3.5], dtype=F32)},
+         F32),  # a numpy column beside a nullable one
+        ({"a": pd.array([1.5, 2, 3], dtype="Float32"), "b": pd.array([1, 2, 3.5], dtype="Float64")},
+         F64),  # the widest float
+        ({"a": pd.array([1, 2, 3], dtype="Int64"), "b": pd.array([1.5, 2, 3], dtype="Float32")},
+         F64),  # an integer column: float64
+        ({"a": pd.array([1, 2, 3], dtype="Int8"), "b": pd.array([4, 5, 6], dtype="UInt8")},
+         F64),  # small integers too
+    ],
+)
+def test_pandas_frames_of_several_nullable_columns_keep_their_float_width(columns, dtype):
+    frame = pd.DataFrame(columns)
+    X, y = check_data(frame, np.zeros(3, dtype=F32))  # a float32 y: the frame decides
+    assert X.dtype == y.dtype == dtype
+    np.testing.assert_array_equal(X, frame.to_numpy(dtype=F64))
+
+
+def test_pandas_missing_values_in_integer_columns_are_reported_as_not_finite():
+    frame = pd.DataFrame({"a": pd.array([1, 2, 3], dtype="Int64"),
+                          "b": pd.array([4, None, 6], dtype="Int64")})
+    with pytest.raises(ValueError, match=r"^X must be finite, but it holds 1 NaN or inf value\(s\) "
+                       r"\(first at flat index 3\)"):  # row 1, column 1, row-major
+        check_data(frame, np.zeros(3))
+
+
+@pytest.mark.parametrize("dtype", [object, "str"])
+def test_a_pandas_series_of_text_is_refused_like_a_column_of_text(dtype):
+    series = pd.Series(["a", "b", "c"], dtype=dtype)
+    expected = r"^y must hold real numbers \(integer or float dtype\), got dtype object from "
+    with pytest.raises(TypeError, match=expected):
+        check_data(np.zeros(3), series)
+    with pytest.raises(TypeError, match=expected):
+        check_data(np.zeros(3), series.to_frame())
+    with pytest.raises(TypeError, match=expected):
+        check_data(np.zeros(3), series.to_numpy(dtype=object))
