@@ -35,6 +35,9 @@ F16, F32, F64, LD = np.float16, np.float32, np.float64, np.longdouble
         (F64, F32, F64),
         (F32, np.int32, F64),  # integers: float64
         (np.int64, F32, F64),
+        (F32, np.int8, F64),  # even integers that fit in float32
+        (np.uint8, F32, F64),
+        (np.int16, F16, F64),
         (np.int8, np.int8, F64),
         (np.uint16, F64, F64),
         (LD, F64, LD),
@@ -109,6 +112,29 @@ def test_the_non_finite_message_counts_and_points_at_the_first(values, count, fi
     assert str(info.value) == (
         f"y must be finite, but it holds {count} NaN or inf value(s) (first at flat index "
         f"{first}); drop or impute those rows")
+
+
+@pytest.mark.parametrize("dtype", [F16, F32, F64, LD])
+def test_non_finite_values_are_found_in_every_float_width(dtype):
+    X = np.ones((3, 2), dtype=dtype)
+    X[2, 0] = np.nan
+    with pytest.raises(ValueError, match=r"^X must be finite, but it holds 1 NaN or inf value\(s\) "
+                       r"\(first at flat index 4\)"):
+        check_data(X, np.zeros(3, dtype=dtype))
+    with pytest.raises(ValueError, match=r"^X must be finite.*first at flat index 4"):
+        check_features(X, 2)
+    with pytest.raises(ValueError, match=r"^params must be finite.*first at flat index 1"):
+        check_params(np.array([0.0, np.inf, 1.0], dtype=dtype), 3)
+
+
+def test_messages_quote_the_value_that_is_not_an_array_of_numbers():
+    with pytest.raises(TypeError) as info:
+        check_data([[0.0], [1.0, 2.0]], [1.0, 2.0])
+    assert str(info.value) == "X must be a numeric array, got [[0.0], [1.0, 2.0]]"
+    with pytest.raises(TypeError) as info:
+        check_data([1.0, 2.0], ["a", "b"])
+    assert str(info.value) == ("y must hold real numbers (integer or float dtype), got dtype <U1 "
+                               "from ['a', 'b']")
 
 
 def test_finite_numbers_whose_sum_overflows_are_finite():
