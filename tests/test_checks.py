@@ -35,6 +35,9 @@ F16, F32, F64, LD = np.float16, np.float32, np.float64, np.longdouble
         (F64, F32, F64),
         (F32, np.int32, F64),  # integers: float64
         (np.int64, F32, F64),
+        (F32, np.int8, F64),  # even integers that fit in float32
+        (np.uint8, F32, F64),
+        (np.int16, F16, F64),
         (np.int8, np.int8, F64),
         (np.uint16, F64, F64),
         (LD, F64, LD),
@@ -109,6 +112,29 @@ def test_the_non_finite_message_counts_and_points_at_the_first(values, count, fi
     assert str(info.value) == (
         f"y must be finite, but it holds {count} NaN or inf value(s) (first at flat index "
         f"{first}); drop or impute those rows")
+
+
+@pytest.mark.parametrize("dtype", [F16, F32, F64, LD])
+def test_non_finite_values_are_found_in_every_float_width(dtype):
+    X = np.ones((3, 2), dtype=dtype)
+    X[2, 0] = np.nan
+    with pytest.raises(ValueError, match=r"^X must be finite, but it holds 1 NaN or inf value\(s\) "
+                       r"\(first at flat index 4\)"):
+        check_data(X, np.zeros(3, dtype=dtype))
+    with pytest.raises(ValueError, match=r"^X must be finite.*first at flat index 4"):
+        check_features(X, 2)
+    with pytest.raises(ValueError, match=r"^params must be finite.*first at flat index 1"):
+        check_params(np.array([0.0, np.inf, 1.0], dtype=dtype), 3)
+
+
+def test_messages_quote_the_value_that_is_not_an_array_of_numbers():
+    with pytest.raises(TypeError) as info:
+        check_data([[0.0], [1.0, 2.0]], [1.0, 2.0])
+    assert str(info.value) == "X must be a numeric array, got [[0.0], [1.0, 2.0]]"
+    with pytest.raises(TypeError) as info:
+        check_data([1.0, 2.0], ["a", "b"])
+    assert str(info.value) == ("y must hold real numbers (integer or float dtype), got dtype <U1 "
+                               "from ['a', 'b']")
 
 
 def test_finite_numbers_whose_sum_overflows_are_finite():
@@ -224,6 +250,7 @@ def test_tol_and_seed():
 def test_long_values_are_cut_in_messages():
     assert _describe("x" * 60) == repr("x" * 60)[:57] + "..."
     assert _describe("x" * 58) == repr("x" * 58)  # 60 characters with the quotes: kept
+    assert _describe("x" * 59) == repr("x" * 59)[:57] + "..."  # 61: cut to 60
     assert len(_describe(list(range(100)))) == 60
     with pytest.raises(TypeError) as info:
         check_learning_rate("a" * 100)
@@ -266,3 +293,46 @@ def test_pandas_missing_values_and_non_numeric_nullable_columns():
     with pytest.raises(TypeError, match=r"^X must hold real numbers"):
         check_data(pd.DataFrame({"a": pd.array([1, 2], dtype="Int64"),
                                  "b": pd.array(["x", "y"], dtype="string")}), np.zeros(2))
+
+
+@pytest.mark.parametrize(
+    ("columns", "dtype"),
+    [
+        # pandas hands these frames to numpy as objects; their column dtypes decide the result
+        ({"a": pd.array([1.5, 2, 3], dtype="Float32"), "b": pd.array([1, 2, 3.5], dtype="Float32")},
+         F32),  # all floats of width 32: float32
+        ({"a": pd.array([1.5, 2, 3], dtype="Float32"), "b": np.array([1, 2, 3.5], dtype=F32)},
+         F32),  # a numpy column beside a nullable one
+        ({"a": pd.array([1.5, 2, 3], dtype="Float32"), "b": pd.array([1, 2, 3.5], dtype="Float64")},
+         F64),  # the widest float
+        ({"a": pd.array([1, 2, 3], dtype="Int64"), "b": pd.array([1.5, 2, 3], dtype="Float32")},
+         F64),  # an integer column: float64
+        ({"a": pd.array([1, 2, 3], dtype="Int8"), "b": pd.array([4, 5, 6], dtype="UInt8")},
+         F64),  # small integers too
+    ],
+)
+def test_pandas_frames_of_several_nullable_columns_keep_their_float_width(columns, dtype):
+    frame = pd.DataFrame(columns)
+    X, y = check_data(frame, np.zeros(3, dtype=F32))  # a float32 y: the frame decides
+    assert X.dtype == y.dtype == dtype
+    np.testing.assert_array_equal(X, frame.to_numpy(dtype=F64))
+
+
+def test_pandas_missing_values_in_integer_columns_are_reported_as_not_finite():
+    frame = pd.DataFrame({"a": pd.array([1, 2, 3], dtype="Int64"),
+                          "b": pd.array([4, None, 6], dtype="Int64")})
+    with pytest.raises(ValueError, match=r"^X must be finite, but it holds 1 NaN or inf value\(s\) "
+                       r"\(first at flat index 3\)"):  # row 1, column 1, row-major
+        check_data(frame, np.zeros(3))
+
+
+@pytest.mark.parametrize("dtype", [object, "str"])
+def test_a_pandas_series_of_text_is_refused_like_a_column_of_text(dtype):
+    series = pd.Series(["a", "b", "c"], dtype=dtype)
+    expected = r"^y must hold real numbers \(integer or float dtype\), got dtype object from "
+    with pytest.raises(TypeError, match=expected):
+        check_data(np.zeros(3), series)
+    with pytest.raises(TypeError, match=expected):
+        check_data(np.zeros(3), series.to_frame())
+    with pytest.raises(TypeError, match=expected):
+        check_data(np.zeros(3), series.to_numpy(dtype=object))

@@ -300,6 +300,20 @@ def test_params_setter_checks_what_it_is_given(value, error, match):
     np.testing.assert_array_equal(model.params, before)
 
 
+def test_weights_setter_names_the_weights_when_their_number_is_wrong():
+    model = LinearRegression(n_features=2, seed=0)
+    before = model.params.copy()
+    with pytest.raises(ValueError, match=r"^weights has 3 feature\(s\) .*built with n_features=2"):
+        model.weights = [1.0, 2.0, 3.0]
+    with pytest.raises(ValueError, match=r"^weights must be finite"):
+        model.weights = [1.0, np.inf]
+    with pytest.raises(ValueError, match=r"^bias must be finite"):
+        model.bias = np.nan
+    np.testing.assert_array_equal(model.params, before)
+    model.weights, model.bias = [3, 4], 5
+    np.testing.assert_array_equal(model.params, [3.0, 4.0, 5.0])
+
+
 def test_params_setter_copies_so_training_never_writes_into_the_callers_array():
     X, y = make_linear_data(20, seed=0)
     start = np.array([0.5, -0.5])
