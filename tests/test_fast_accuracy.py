@@ -201,3 +201,27 @@ def test_a_column_of_a_table_takes_the_compiled_kernels(monkeypatch):
     copied = fit("auto", monkeypatch, StochasticGD(learning_rate=0.1), x.copy(), y, epochs=2)
     np.testing.assert_array_equal(strided.params, copied.params)
     np.testing.assert_array_equal(strided.loss, copied.loss)
+
+
+@pytest.mark.parametrize("mode", FAST)
+def test_a_tiny_intercept_error_decays_as_in_the_readable_loop(mode, monkeypatch):
+    """The slope is exact and the intercept off by 1e-9: every step moves the intercept by a
+    fifth and the slope not at all (each batch of two rows has x and -x). The fast paths take
+    those 50 steps, not one: a step is accepted against the size of the parameters and of the
+    step, whatever their scale."""
+    x = np.repeat(np.random.default_rng(0).uniform(0.5, 1, 50), 2) * np.tile([1, -1], 50)
+    y = 3 * x
+    runs = []
+    for run_mode in ("off", mode):
+        monkeypatch.setenv("GDBOOK_FAST", run_mode)
+        model = LinearRegression(seed=0)
+        model.params[:] = [3.0, 1e-9]
+        Trainer(MiniBatchGD(batch_size=2, learning_rate=0.1), epochs=1,
+                order="sequential").fit(model, x, y)
+        runs.append(model.params)
+    readable, fast = runs
+    exact = 1e-9 * 0.8**50
+    # The readable loop's own error: 3x + b - y cancels all but the last bits of b.
+    assert abs(readable[1] - exact) < 0.01 * exact
+    assert abs(fast[1] - exact) <= 3 * abs(readable[1] - exact)
+    assert fast[0] == pytest.approx(3.0, rel=1e-15, abs=0)

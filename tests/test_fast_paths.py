@@ -272,3 +272,72 @@ def test_threads_give_the_totals_of_one_thread(d, monkeypatch):
     residual = X @ params[:-1] + params[-1] - y
     np.testing.assert_allclose(alone, [*(residual @ X), residual.sum(), residual @ residual],
                                rtol=1e-12)
+
+
+def test_auto_mode_takes_the_fast_paths_from_min_rows_on(monkeypatch):
+    monkeypatch.delenv("GDBOOK_FAST", raising=False)
+    X, y = data(1, n=_fast.MIN_ROWS)
+    assert LinearRegression(seed=0)._fast_epochs(BatchGD(), X.reshape(-1, 1), y, 10,
+                                                 False) is not None
+
+
+def test_numpy_path_takes_steps_up_to_the_non_expansive_bound(monkeypatch):
+    """The vectorised scan runs while eta * (1 + max x**2) <= 1: here exactly 1."""
+    X, y = data(1)
+    X = X / np.max(np.abs(X))  # max |x| = 1, so the bound is eta = 0.5
+    ref, _ = fit("off", monkeypatch, StochasticGD(learning_rate=0.5), X, y, epochs=2)
+    calls = readable_loop_calls(monkeypatch)
+    fast, _ = fit("numpy", monkeypatch, StochasticGD(learning_rate=0.5), X, y, epochs=2)
+    assert len(calls) == 0
+    assert_same(fast, ref, 1e-10)
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_batch_gd_reads_the_data_once_per_epoch(backend, monkeypatch):
+    """The full-data loss after a step is the next step's: one pass over X per epoch, plus the
+    first evaluation (unless a callback moves the parameters in between)."""
+    passes = []
+    if backend == "numpy":
+        reference = _fast._numpy_sums
+        monkeypatch.setattr(_fast, "_numpy_sums", lambda *a: (passes.append(1), reference(*a))[1])
+    else:
+        from gdbook import _fast_numba
+
+        reference = _fast_numba.sums
+        monkeypatch.setattr(_fast_numba, "sums", lambda *a: (passes.append(1), reference(*a))[1])
+    X, y = data(3)
+    fit(backend, monkeypatch, BatchGD(learning_rate=0.3), X, y, epochs=5)
+    assert len(passes) == 1 + 5
+
+
+@pytest.mark.parametrize("d", [1, 3])
+def test_float32_batch_gd_on_the_numpy_path_is_the_readable_loops_arithmetic(d, monkeypatch):
+    """Data in one block: the same products and sums as `loss_and_grad`, in float32, so the same
+    bits, not just the same numbers to float32's precision."""
+    X, y = data(d, np.float32)
+    ref, _ = fit("off", monkeypatch, BatchGD(learning_rate=0.3), X, y)
+    fast, _ = fit("numpy", monkeypatch, BatchGD(learning_rate=0.3), X, y)
+    for name in ("loss", "grad_norm", "params"):
+        np.testing.assert_array_equal(getattr(fast, name), getattr(ref, name), err_msg=name)
+
+
+@pytest.mark.skipif(not HAS_NUMBA, reason="numba not installed")
+@pytest.mark.parametrize("variant", ["minibatch", "batch"])
+def test_float32_compiled_steps_round_as_the_readable_loop(variant, monkeypatch):
+    """The compiled kernels step in the data's dtype: `lr * ((2 / m) * grad)` in float32.
+
+    Features that are powers of two make every product `x * r` exact, and a sum of two such
+    products rounds once however it is added: on batches of two rows the kernels' sums are
+    the readable loop's, bit for bit, and what is left to compare is the rounding of the
+    steps, which a float64 step (or learning rate, or 2 / m) would change in the last bits.
+    """
+    rng = np.random.default_rng(5)
+    n = 400 if variant == "minibatch" else 2
+    X = rng.choice(np.array([-2, -1, -0.5, 0.5, 1, 2], np.float32), size=(n, 1))
+    y = (3 * X[:, 0] + rng.normal(0, 0.3, n)).astype(np.float32)
+    opt = {"minibatch": lambda: MiniBatchGD(batch_size=2, learning_rate=0.01),
+           "batch": lambda: BatchGD(learning_rate=0.1)}[variant]
+    ref, _ = fit("off", monkeypatch, opt(), X, y, epochs=3)
+    fast, _ = fit("numba", monkeypatch, opt(), X, y, epochs=3)
+    assert fast.params.dtype == np.float32
+    np.testing.assert_array_equal(fast.params, ref.params)

@@ -82,3 +82,34 @@ def test_warm_up_compiles_every_kernel_the_fits_use():
     assert shuffle == ["array(int32, 1d, C)"]  # permutation(n) for PCG64, n < 2**31
     assert shuffle_any == ["array(int32, 1d, C)"]  # other bit generators
     assert integers == ["array(int32, 1d, C)"]
+
+
+@pytest.mark.parametrize("n", [2, 17, 1000, 2**31 - 1])
+def test_integers_are_int32_when_the_bound_fits(n):
+    """Half the memory of numpy's int64, as for `permutation`; the values are numpy's."""
+    from gdbook import _fast_rng
+
+    ours, theirs = pairs(np.random.PCG64, 5)
+    draws = _fast_rng.integers(ours, n, 1000)
+    assert draws.dtype == np.int32
+    np.testing.assert_array_equal(draws, theirs.integers(n, size=1000))
+
+
+@pytest.mark.parametrize("n", [2**31, 2**31 + 1])
+def test_integers_past_int32_are_numpys_int64(n):
+    from gdbook import _fast_rng
+
+    ours, theirs = pairs(np.random.PCG64, 5)
+    draws = _fast_rng.integers(ours, n, 1000)
+    assert draws.dtype == np.int64
+    np.testing.assert_array_equal(draws, theirs.integers(n, size=1000))
+
+
+def test_warm_up_leaves_the_kernels_ready_in_this_process():
+    """`_fast_numba.warm_up` calls it before the first fit (announced as a compile); the test
+    above checks in a fresh process that it compiles exactly the kernels the fits use."""
+    from gdbook import _fast_rng
+
+    _fast_rng.warm_up()
+    for kernel in (_fast_rng._shuffle, _fast_rng._shuffle_any, _fast_rng._integers):
+        assert "array(int32, 1d, C)" in [str(s[0]) for s in kernel.signatures]
