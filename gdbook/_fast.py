@@ -183,7 +183,8 @@ class LinearEpochs:
             return 1, ([loss] if record else None)
         if self.kernels is None and learning_rate * self.max_row_norm() > 1:
             if self.advise:  # no numba, and more than one feature or a step that could expand
-                notice.advise_numba(n, X.shape[1], self.batch_size, self.n_steps)
+                notice.advise_numba(n, X.shape[1], self.batch_size, self.n_steps,
+                                    _kernels.get("error"))
             return None
         if rng is None:
             order = None

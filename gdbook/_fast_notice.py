@@ -79,19 +79,29 @@ def speedup_estimate(n: int, d: int, batch_size: int) -> float:
     return readable / (n * (COMPILED_ROW[0] + COMPILED_ROW[1] * d))
 
 
-def advise_numba(n: int, d: int, batch_size: int, n_steps: int) -> None:
-    """Warn, once per process, that this fit runs the readable loop and numba would be faster."""
+def advise_numba(n: int, d: int, batch_size: int, n_steps: int,
+                 error: BaseException | None = None) -> None:
+    """Warn, once per process, that this fit runs the readable loop and numba would be faster.
+
+    `error` is what importing or compiling the kernels raised: a missing module means numba
+    is not installed; anything else means it is installed but cannot be used here.
+    """
     speedup = speedup_estimate(n, d, batch_size)
     if _advised or speedup < 5:
         return
     _advised.append(True)
     rounded = float(f"{speedup:.1g}")
+    if error is None or isinstance(error, ModuleNotFoundError):
+        why = 'because numba is not installed; `pip install "gdbook[fast]"` runs'
+    else:
+        why = (f"because numba is installed but could not be used ({type(error).__name__}: "
+               f'{error}); a working numba (`pip install "gdbook[fast]"` picks a matching '
+               f"numba and llvmlite) runs")
     warnings.warn(
         f"this fit ({n} rows x {d} feature(s), batches of {batch_size}) runs gdbook's readable "
-        f"Python loop, {n_steps} numpy steps per epoch, because numba is not installed; "
-        f'`pip install "gdbook[fast]"` runs the same steps compiled, with the same numbers, '
-        f"roughly {rounded:g}x faster (an estimate). Set GDBOOK_FAST=off to choose the "
-        f"readable loop and silence this warning.",
+        f"Python loop, {n_steps} numpy steps per epoch, {why} the same steps compiled, with "
+        f"the same numbers, roughly {rounded:g}x faster (an estimate). Set GDBOOK_FAST=off to "
+        f"choose the readable loop and silence this warning.",
         PerformanceWarning,
         # The call stack is what mutmut's trampolines change: the test of this line
         # (test_the_performance_warning_points_at_the_users_call) is left out of its run.

@@ -5,13 +5,23 @@ Each test starts from an empty cache of kernels, as a fresh process does.
 """
 
 import importlib.util
+import re
 import sys
 
 import numpy as np
 import pytest
 
 import gdbook
-from gdbook import BatchGD, LinearRegression, MiniBatchGD, Trainer, _fast, make_linear_data
+from gdbook import (
+    BatchGD,
+    LinearRegression,
+    MiniBatchGD,
+    PerformanceWarning,
+    StochasticGD,
+    Trainer,
+    _fast,
+    make_linear_data,
+)
 
 HAS_NUMBA = importlib.util.find_spec("numba") is not None
 needs_numba = pytest.mark.skipif(not HAS_NUMBA, reason="numba not installed")
@@ -104,3 +114,22 @@ def test_a_failed_build_is_not_tried_again(numba_cannot_compile, monkeypatch):
     for data in ((X, y), (X, y), (X.astype(np.float32), y.astype(np.float32))):
         fit("auto", monkeypatch, *data, optimizer=BatchGD(learning_rate=0.1))
     assert numba_cannot_compile == [np.dtype(np.float64)]
+
+
+@pytest.mark.parametrize(("broken", "why"), [
+    ("numba_missing", "because numba is not installed;"),
+    ("numba_cannot_compile", "because numba is installed but could not be used (RuntimeError: "
+                             "LLVM ERROR: cannot select);"),
+])
+def test_the_performance_warning_says_why_the_loop_is_readable(broken, why, request,
+                                                               monkeypatch):
+    from gdbook import _fast_notice
+
+    request.getfixturevalue(broken)
+    monkeypatch.setattr(_fast_notice, "_advised", [])
+    X, y = make_linear_data(n_samples=100_000, n_features=10, noise=0.3, seed=0)
+    monkeypatch.setenv("GDBOOK_FAST", "auto")
+    model = LinearRegression(n_features=10, seed=0)
+    with pytest.warns(PerformanceWarning, match=re.escape(why)):
+        Trainer(StochasticGD(learning_rate=1e-3), epochs=1, seed=0).fit(model, X[:20_000],
+                                                                         y[:20_000])

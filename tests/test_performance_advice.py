@@ -52,6 +52,26 @@ def test_the_warning_word_for_word_and_once(fresh, monkeypatch):
         notice.advise_numba(100_000, 10, 1, 100_000)  # once per process
 
 
+def test_an_installed_numba_that_cannot_compile_is_not_called_missing(fresh, monkeypatch):
+    monkeypatch.setattr(notice, "speedup_estimate", lambda n, d, batch: 346.1)
+    error = RuntimeError("LLVM ERROR: no target")
+    with pytest.warns(PerformanceWarning) as record:
+        notice.advise_numba(100_000, 10, 1, 100_000, error)
+    assert str(record[0].message) == (
+        "this fit (100000 rows x 10 feature(s), batches of 1) runs gdbook's readable Python "
+        "loop, 100000 numpy steps per epoch, because numba is installed but could not be used "
+        "(RuntimeError: LLVM ERROR: no target); a working numba (`pip install \"gdbook[fast]\"` "
+        "picks a matching numba and llvmlite) runs the same steps compiled, with the same "
+        "numbers, roughly 300x faster (an estimate). Set GDBOOK_FAST=off to choose the readable "
+        "loop and silence this warning.")
+
+
+def test_a_missing_numba_is_called_missing(fresh, monkeypatch):
+    monkeypatch.setattr(notice, "speedup_estimate", lambda n, d, batch: 346.1)
+    with pytest.warns(PerformanceWarning, match="because numba is not installed; `pip install"):
+        notice.advise_numba(100_000, 10, 1, 100_000, ModuleNotFoundError("No module 'numba'"))
+
+
 @pytest.mark.parametrize("dtype", [np.float32, np.float64, np.dtype("float32")])
 def test_the_compile_message_names_the_dtype(dtype):
     name = np.dtype(dtype).name
