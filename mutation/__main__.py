@@ -84,8 +84,10 @@ def main(argv: list[str] | None = None) -> int:
     start = time.perf_counter()
     if not args.pages:
         if args.recheck:
+            package.run(args.max_children, fresh=False)  # changed code: its mutants anew
             survivors = [m.name for m in package.results() if m.status not in package.DETECTED]
-            package.run(args.max_children, fresh=False, names=survivors)
+            if survivors:  # and the survivors again, against the tests as they are now
+                package.run(args.max_children, fresh=False, names=survivors)
         elif not args.report:
             package.run(args.max_children, fresh=not args.resume)
         mutants = package.results()
