@@ -11,7 +11,8 @@ The figures follow the page's colour scheme, light or dark, with one SVG:
 
 - no background: the page shows through;
 - text, axes and ticks take the page's text colour (`currentColor`);
-- a legend's box takes the page's background colour;
+- white paper that a drawing asks for (say `legend(facecolor="white")`; legends are
+  transparent in this style) takes the page's background colour;
 - every other colour (lines, markers, areas) keeps its hue, and where it would stand out
   from a scheme's background by less than 3:1 (WCAG's minimum for graphics) it is
   lightened for the dark scheme or darkened for the light one, through CSS `light-dark()`
@@ -92,7 +93,7 @@ def _scheme_color(match: re.Match[str]) -> str:
     prop, color = match.groups()
     if color == "#000000":  # matplotlib's text, axes and ticks: the page's text colour
         return f"{prop}: currentColor"
-    if color == "#ffffff":  # paper (a legend's box): the page's background
+    if color == "#ffffff":  # paper a drawing asked for: the page's background
         return f"{prop}: var(--md-default-bg-color, Canvas)"
     if color in _DECORATION:
         return match.group(0)
