@@ -144,8 +144,11 @@ def test_every_mode_is_as_close_to_the_exact_run_as_the_readable_loop(p):
             assert fast.stop_reason == readable.stop_reason, mode
             if fast.n_epochs != readable.n_epochs or isinstance(exact, DivergenceError):
                 # early stopping on a loss that has settled to its last bits, or a run at
-                # the edge of divergence: compare the epochs they share, not the end
-                assert fast.stop_reason == "converged", mode
+                # the edge of divergence (at the bound, a loss that stays at its start up to
+                # rounding: the long-double run may end a last bit above it and be stopped,
+                # e.g. n = 1, where var(y) = 0): compare the epochs they share, not the end
+                if fast.n_epochs != readable.n_epochs:
+                    assert fast.stop_reason == "converged", mode
                 shared = min(fast.n_epochs, readable.n_epochs)
                 np.testing.assert_allclose(fast.loss[:shared], readable.loss[:shared], rtol=1e-3)
                 continue
