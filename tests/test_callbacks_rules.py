@@ -4,6 +4,7 @@ import warnings
 
 import numpy as np
 import pytest
+from scripted import Scripted
 
 from gdbook import (
     BatchGD,
@@ -20,20 +21,6 @@ from gdbook.callbacks import FunctionCallback
 
 X, Y = make_linear_data(50, seed=0)
 X_VAL, Y_VAL = make_linear_data(20, seed=1)
-
-
-class Scripted:
-    """A model whose loss after k steps of BatchGD(learning_rate=1) is script[k]."""
-
-    n_features = 1
-
-    def __init__(self, losses):
-        self.script = [float(v) for v in losses]
-        self.params = np.zeros(1)
-
-    def loss_and_grad(self, X, y):
-        k = round(-self.params[0])
-        return self.script[min(k, len(self.script) - 1)], np.ones(1)
 
 
 def test_restore_best_keeps_the_earlier_of_two_equal_losses():

@@ -1,8 +1,7 @@
 """The divergence guard's two rules at their edges, on scripted loss sequences.
 
-`Scripted` is a model whose full-data loss after k steps of `BatchGD(learning_rate=1)` is
-`script[k]`: its gradient is always 1, so after k steps `params == [-k]`. Epoch e (0-based)
-therefore records `script[e + 1]`, and the initial loss is `script[0]`. The variance of `y`,
+`Scripted(script)` (tests/scripted.py) records `script[e + 1]` at epoch e (0-based) of
+`BatchGD(learning_rate=1)`, and `script[0]` as the initial loss. The variance of `y`,
 the guard's second yardstick, is chosen through `y` (the features are zeros).
 """
 
@@ -11,6 +10,7 @@ import warnings
 
 import numpy as np
 import pytest
+from scripted import Scripted
 
 from gdbook import BatchGD, Callback, ConvergenceWarning, DivergenceError, EarlyStopping, Trainer
 from gdbook.divergence import variance
@@ -18,18 +18,6 @@ from gdbook.divergence import variance
 Y_VAR_0 = np.zeros(4)  # var(y) = 0: the initial loss is the only yardstick
 Y_VAR_1 = np.array([1.0, -1.0, 1.0, -1.0])  # var(y) = 1 exactly
 Y_VAR_4 = 2 * Y_VAR_1  # var(y) = 4 exactly
-
-
-class Scripted:
-    n_features = 1
-
-    def __init__(self, losses):
-        self.script = [float(v) for v in losses]
-        self.params = np.zeros(1)
-
-    def loss_and_grad(self, X, y):
-        k = round(-self.params[0])
-        return self.script[min(k, len(self.script) - 1)], np.ones(1)
 
 
 def fit(script, y, *, epochs=None, callbacks=()):

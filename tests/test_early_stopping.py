@@ -1,14 +1,14 @@
 """Early stopping on scripted loss sequences: exactly when it stops, and what counts as stale.
 
-`Scripted` is a model whose full-data loss after k steps of `BatchGD(learning_rate=1)` is
-`script[k]`: its gradient is always 1, so after k steps `params == [-k]`. Epoch e (0-based)
-therefore records `script[e + 1]`, and the initial loss is `script[0]`.
+`Scripted(script)` (tests/scripted.py) records `script[e + 1]` at epoch e (0-based) of
+`BatchGD(learning_rate=1)`, and `script[0]` as the initial loss.
 """
 
 import warnings
 
 import numpy as np
 import pytest
+from scripted import Scripted
 
 from gdbook import (
     BatchGD,
@@ -20,18 +20,6 @@ from gdbook import (
 )
 
 X1, Y1 = np.zeros(3), np.zeros(3)
-
-
-class Scripted:
-    n_features = 1
-
-    def __init__(self, losses):
-        self.script = [float(v) for v in losses]
-        self.params = np.zeros(1)
-
-    def loss_and_grad(self, X, y):
-        k = round(-self.params[0])
-        return self.script[min(k, len(self.script) - 1)], np.ones(1)
 
 
 def run(epoch_losses, *, tol, patience, epochs=60, initial=100.0):
