@@ -18,12 +18,17 @@ __all__ = ["ConstantLR", "InverseScalingLR", "StepDecayLR", "make_schedule"]
 Schedule = Callable[[float, int], float]
 
 
-def _check_number(value: object, name: str, valid: str, ok: Callable[[float], bool]) -> float:
-    """Return `value` as a float if it is a real number for which `ok` holds (`valid` says so)."""
+def _check_number(value: object, name: str, valid: str, ok: Callable[[float], bool],
+                  if_zero: str = "") -> float:
+    """Return `value` as a float if it is a real number for which `ok` holds (`valid` says so).
+
+    `if_zero` is added to the message when the refused value is 0 (what to use instead).
+    """
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
         raise TypeError(f"{name} must be a real number {valid}, got {value!r}")
     if not (math.isfinite(value) and ok(value)):
-        raise ValueError(f"{name} must be a finite number {valid}, got {value!r}")
+        hint = f"; {if_zero}" if if_zero and value == 0 else ""
+        raise ValueError(f"{name} must be a finite number {valid}, got {value!r}{hint}")
     return float(value)
 
 
@@ -66,10 +71,8 @@ class InverseScalingLR:
 
     def __init__(self, *, decay: float = 1.0, power: float = 1.0) -> None:
         self.decay = _check_number(decay, "decay", ">= 0", lambda v: v >= 0)
-        if not isinstance(power, bool) and isinstance(power, numbers.Real) and power == 0:
-            raise ValueError("power must be a finite number > 0, got 0; use ConstantLR for a "
-                             "fixed rate")
-        self.power = _check_number(power, "power", "> 0", lambda v: v > 0)
+        self.power = _check_number(power, "power", "> 0", lambda v: v > 0,
+                                   if_zero="use ConstantLR for a fixed rate")
 
     def __call__(self, learning_rate: float, epoch: int) -> float:
         """Return the learning rate for `epoch` (0-based)."""
