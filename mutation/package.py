@@ -123,8 +123,7 @@ def summary(mutants: list[Mutant], stale: list[dict]) -> dict:
                        "score": sum(m.status in DETECTED for m in scored) / len(scored)}
     return {
         "counts": counts,
-        "score": parts["gdbook"]["score"] if "gdbook" in parts else detected / (
-            len(mutants) - equivalent),
+        "score": parts["gdbook"]["score"],
         "parts": parts,
         "survivors": [asdict(m) for m in survivors],
         "stale_reasons": stale,
